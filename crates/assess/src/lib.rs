@@ -1,0 +1,1 @@
+//! Scope decision and (later) evidence + answers → verdicts. Never does I/O.

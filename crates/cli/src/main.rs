@@ -1,0 +1,61 @@
+//! The `baseline` command. Parses arguments, calls the libraries, picks a renderer, sets the
+//! exit code. Logic that a library could own lives in the library.
+//!
+//! Exit codes: 0 success (nothing at or above the failure threshold), 1 the check found what
+//! the command treats as failure (see each command), 2 usage or input error.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cmd;
+mod output;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for "the check ran and found a failure".
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code for usage and input errors.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "baseline",
+    version,
+    about = "Check connected consumer products against the UK PSTI regime and ETSI EN 303 645",
+    long_about = None,
+    after_help = "Exit codes: 0 success, 1 the check failed (see each command), 2 usage or input error.\n\
+                  Run `baseline COMMAND --help` for a command's options and examples."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a shell completion script.
+    ///
+    /// Example: baseline completions bash > /etc/bash_completion.d/baseline
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

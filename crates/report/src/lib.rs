@@ -1,0 +1,1 @@
+//! Renderers of an assessment, one module per format. Never analyses.

@@ -1,1 +1,7 @@
-//! Renderers of an assessment, one module per format. Never analyses.
+//! Renderers of an [`Assessment`], one module per output format, each with snapshot tests.
+//! Renderers only convert: they never analyse, fetch or decide.
+
+pub mod json;
+pub mod text;
+
+pub use baseline_model::Assessment;

@@ -9,6 +9,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod product;
+pub use product::*;
+
 /// The `schema` value of an assessment document.
 pub const ASSESSMENT_SCHEMA: &str = "baseline/assessment/v1";
 

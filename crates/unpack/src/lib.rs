@@ -11,11 +11,18 @@
 
 #![warn(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
+pub mod engine;
 pub mod format;
 pub mod formats;
+mod fsbuild;
+pub mod listing;
+mod scan;
 pub mod tree;
+pub mod writer;
 
+pub use engine::{unpack, unpack_inputs, Engine, Progress, Stats, Unpacked};
 pub use format::{Ctx, Entry, EntryKind, Format, Limits, Magic, Output, Parsed, Region};
+pub use fsbuild::normalise_path;
 pub use tree::{ArtifactTree, Meta, Node, NodeId, NodeKind};
 
 /// Errors of this crate. Input problems carry the format and offset they were found at.

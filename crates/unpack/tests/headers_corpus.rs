@@ -222,6 +222,15 @@ fn uimage_samples() {
         &region(&p, "payload").data,
         "input.extracted/0/u-boot_image.bin",
     );
+    // Behind the U-Boot uImage sits a TP-Link header whose kernel is the LZMA stream that
+    // unblob carved at 116656.
+    let found = scan(&d);
+    assert_eq!(
+        found.iter().map(|(s, n, _)| (*s, *n)).collect::<Vec<_>>(),
+        [(0, "uimage"), (0x1c5b0, "tplink")]
+    );
+    let tp = &found[1].2;
+    assert_eq!(0x1c5b0 + region(tp, "kernel").offset, 116_656);
 
     let rel = "firmware/consumer/wyze-cam-v2/kernel.bin";
     let Some(d) = load(rel) else { return };
@@ -405,5 +414,38 @@ fn tuya_esp8266_flash_dumps() {
             ],
             "{rel}"
         );
+    }
+}
+
+#[test]
+#[ignore = "survey: prints what these formats accept in every corpus firmware/format sample"]
+fn survey() {
+    let Some(root) = corpus() else { return };
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("firmware"), root.join("formats")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.to_string_lossy().ends_with(".md") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    for f in files {
+        let d = Bytes::from(std::fs::read(&f).unwrap());
+        let found: Vec<_> = scan(&d)
+            .into_iter()
+            .map(|(s, n, p)| format!("{n}@{s:#x}+{:#x}", p.len))
+            .collect();
+        if !found.is_empty() {
+            println!(
+                "{}: {}",
+                f.strip_prefix(&root).unwrap().display(),
+                found.join(" ")
+            );
+        }
     }
 }

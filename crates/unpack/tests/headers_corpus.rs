@@ -423,19 +423,27 @@ fn survey() {
     let Some(root) = corpus() else { return };
     let mut files = Vec::new();
     let mut stack = vec![root.join("firmware"), root.join("formats")];
+    // Extra material (e.g. decompressed kernels) to survey for false positives.
+    if let Some(extra) = std::env::var_os("BASELINE_SURVEY_DIR") {
+        stack.push(PathBuf::from(extra));
+    }
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
-            if p.is_dir() {
+            let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
                 stack.push(p);
-            } else if !p.to_string_lossy().ends_with(".md") {
+            } else if meta.is_file() && !p.to_string_lossy().ends_with(".md") {
                 files.push(p);
             }
         }
     }
     files.sort();
     for f in files {
-        let d = Bytes::from(std::fs::read(&f).unwrap());
+        let Ok(d) = std::fs::read(&f) else { continue };
+        let d = Bytes::from(d);
         let found: Vec<_> = scan(&d)
             .into_iter()
             .map(|(s, n, p)| format!("{n}@{s:#x}+{:#x}", p.len))
@@ -443,7 +451,7 @@ fn survey() {
         if !found.is_empty() {
             println!(
                 "{}: {}",
-                f.strip_prefix(&root).unwrap().display(),
+                f.strip_prefix(&root).unwrap_or(&f).display(),
                 found.join(" ")
             );
         }

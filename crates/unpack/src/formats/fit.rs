@@ -5,8 +5,9 @@
 //! image node that has `data` (embedded) or `data-offset` / `data-position` with `data-size`
 //! (external data after the tree), named by the node; image properties (`description`,
 //! `type`, `arch`, `os`, `compression`, `load`, `entry`) and every `hash*` / `signature*`
-//! subnode (algorithm, key name hint, value) are recorded, and `crc32`, `md5` and `sha256`
-//! hashes are verified (a mismatch is a note). Configuration signatures are recorded too.
+//! subnode (algorithm, key name hint, value) are recorded, and `crc32`, `md5`, `sha1` and
+//! `sha256` hashes are verified (a mismatch is a note; other algorithms are
+//! `unchecked`). Configuration signatures are recorded too.
 //! A plain DTB yields `Output::Info` with `model` and `compatible`.
 //!
 //! Evidence: `description`, `timestamp`, `images`, `<image>.<property>`,
@@ -20,6 +21,7 @@ use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::{Error, Result};
 use bytes::Bytes;
 use md5::Md5;
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 const NAME: &str = "fit";
@@ -251,6 +253,7 @@ fn record_checks(
             let status = match (data, algo.as_str()) {
                 (Some(d), "crc32") => Some(crc32fast::hash(d).to_be_bytes().to_vec()),
                 (Some(d), "md5") => Some(Md5::digest(d).to_vec()),
+                (Some(d), "sha1") => Some(Sha1::digest(d).to_vec()),
                 (Some(d), "sha256") => Some(Sha256::digest(d).to_vec()),
                 _ => None,
             }
@@ -532,6 +535,10 @@ pub(crate) mod tests {
             .str("algo", "crc32")
             .prop("value", &crc32fast::hash(kernel).to_be_bytes())
             .end()
+            .begin("hash-3")
+            .str("algo", "sha1")
+            .prop("value", &Sha1::digest(kernel))
+            .end()
             .end()
             .begin("fdt-1")
             .prop("data-size", &3u32.to_be_bytes())
@@ -584,6 +591,7 @@ pub(crate) mod tests {
         assert_eq!(attr(&p, "kernel-1.hash-1.algo"), Some("sha256"));
         assert_eq!(attr(&p, "kernel-1.hash-1.status"), Some("ok"));
         assert_eq!(attr(&p, "kernel-1.hash-2.status"), Some("ok"));
+        assert_eq!(attr(&p, "kernel-1.hash-3.status"), Some("ok"));
         assert_eq!(attr(&p, "configurations.default"), Some("conf-1"));
         assert_eq!(attr(&p, "conf-1.signature-1.algo"), Some("sha256,rsa2048"));
         assert_eq!(attr(&p, "conf-1.signature-1.key-name-hint"), Some("dev"));

@@ -132,6 +132,7 @@ fn tplink_wr841n_whole_image() {
     assert_eq!(attr(&p, "vendor"), Some("TP-LINK Technologies"));
     assert_eq!(attr(&p, "firmware-version"), Some("ver. 1.0"));
     assert_eq!(attr(&p, "hardware-id"), Some("0x08410010"));
+    assert_eq!(attr(&p, "hardware-model"), Some("841 v10"));
     assert_eq!(attr(&p, "hardware-revision"), Some("1"));
     assert_eq!(attr(&p, "kernel-load-address"), Some("0x80002000"));
     assert_eq!(attr(&p, "kernel-entry-point"), Some("0x801943b0"));
@@ -178,6 +179,7 @@ fn tplink_fact_samples() {
     let Some(d) = load(rel) else { return };
     let p = parse(&tplink::TpLink, &d, 0).unwrap();
     assert_eq!(attr(&p, "hardware-id"), Some("0x30200001"));
+    assert_eq!(attr(&p, "hardware-model"), Some("3020 v1"));
     assert_eq!(attr(&p, "version"), Some("3.17.2"));
     assert_eq!(
         layout(&p)
@@ -320,7 +322,8 @@ fn linux_kernel_samples() {
     assert_eq!(attr(&p, "endianness"), Some("big"));
     assert_eq!(attr(&p, "image-size"), Some("11946940"));
     assert!(matches!(p.output, Output::Info));
-    assert_eq!(p.len, 13132);
+    // Cut short with no payload: only the header is claimed, so the rest is still scanned.
+    assert_eq!(p.len, 0x30);
     assert!(p.notes[0].starts_with("image truncated"));
 
     // A boot sector stuffed with compression magics: nothing of ours accepts it.
@@ -328,6 +331,14 @@ fn linux_kernel_samples() {
         return;
     };
     assert!(scan(&d).is_empty());
+
+    // uboot.dtb: a cut-down ARM zImage at 0x40 (behind a uImage header with a bad CRC) and
+    // a device tree at 0x980 that must still be found.
+    let Some(d) = load("formats/fact-extractor/uboot/uboot.dtb") else {
+        return;
+    };
+    let found: Vec<_> = scan(&d).into_iter().map(|(s, n, _)| (s, n)).collect();
+    assert_eq!(found, [(0x40, "zimage"), (0x980, "fit")]);
 }
 
 #[test]

@@ -545,6 +545,10 @@ pub(crate) mod tests {
             .prop("data-offset", &0u32.to_be_bytes())
             .str("type", "flat_dt")
             .end()
+            .begin("script-1")
+            .prop("data-size", &2u32.to_be_bytes())
+            .prop("data-position", &4u32.to_be_bytes())
+            .end()
             .end()
             .begin("configurations")
             .str("default", "conf-1")
@@ -575,15 +579,18 @@ pub(crate) mod tests {
         let Output::Regions(r) = &p.output else {
             panic!()
         };
-        assert_eq!(r.len(), 2);
+        assert_eq!(r.len(), 3);
         assert_eq!(r[0].name, "kernel-1");
         assert_eq!(&r[0].data[..], kernel);
         assert_eq!(&blob[r[0].offset as usize..][..kernel.len()], kernel);
         assert_eq!((r[1].name.as_str(), r[1].offset), ("fdt-1", ext as u64));
         assert_eq!(&r[1].data[..], b"DTB");
+        // data-position counts from the FIT's start.
+        assert_eq!((r[2].name.as_str(), r[2].offset), ("script-1", 4));
+        assert_eq!(&r[2].data[..], &blob[4..6]);
         assert_eq!(attr(&p, "description"), Some("Test FIT"));
         assert_eq!(attr(&p, "timestamp"), Some("2014-01-01T00:00:00Z"));
-        assert_eq!(attr(&p, "images"), Some("2"));
+        assert_eq!(attr(&p, "images"), Some("3"));
         assert_eq!(attr(&p, "kernel-1.type"), Some("kernel"));
         assert_eq!(attr(&p, "kernel-1.arch"), Some("arm"));
         assert_eq!(attr(&p, "kernel-1.compression"), Some("gzip"));

@@ -11,7 +11,7 @@
 //! Yields regions `bootloader` (if present), `kernel` and `rootfs`.
 //!
 //! Evidence: `header-version`, `vendor`, `firmware-version`, `hardware-id`,
-//! `hardware-revision`, `kernel-load-address`, `kernel-entry-point`, `firmware-length`,
+//! `hardware-model` (the id's hex digits, e.g. `841 v10`), `hardware-revision`, `kernel-load-address`, `kernel-entry-point`, `firmware-length`,
 //! `version`, `md5` (`ok-normal-salt`, `ok-boot-salt`, `mismatch`).
 //! Known false positives: a version-1 header needs printable vendor and version strings and
 //! offsets inside the declared length, so chance matches are rare.
@@ -267,6 +267,11 @@ impl Format for TpLink {
             ("firmware-version".to_string(), h.fw_version.clone()),
             ("hardware-id".to_string(), format!("{:#010x}", h.hw_id)),
             ("hardware-revision".to_string(), h.hw_rev.to_string()),
+            // The id's hex digits spell the model and version: 0x08410010 is "841 v10".
+            (
+                "hardware-model".to_string(),
+                format!("{:x} v{:x}", h.hw_id >> 16, h.hw_id & 0xffff),
+            ),
             (
                 "kernel-load-address".to_string(),
                 format!("{:#010x}", h.kernel_la),

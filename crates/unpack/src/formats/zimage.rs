@@ -5,8 +5,8 @@
 //! after the decompressor stub, so the first gzip, xz, LZMA-alone, LZO (lzop), LZ4 legacy,
 //! bzip2 or zstd marker after the header is taken as the payload, running to the image end.
 //! x86 bzImage (`HdrS` at 0x202, boot protocol ≥ 2.08): `payload_offset`/`payload_length`
-//! from the setup header. Yields region `payload`, or `Output::Info` with a note when the
-//! image is cut short before any payload.
+//! from the setup header. Yields region `payload`, or `Output::Info` with a note (claiming
+//! only the 0x30-byte header) when no payload is found, e.g. in an image cut short.
 //!
 //! Evidence: `kernel-format` (`arm-zimage`/`x86-bzimage`), `endianness`, `image-size`,
 //! `payload-compression`, `payload-offset`, `boot-protocol`, `kernel-version` (bzImage).
@@ -98,6 +98,7 @@ fn arm(data: &Bytes, start: usize, input: &[u8]) -> Option<Parsed> {
         ));
     }
     let body = input.get(0x30..avail).unwrap_or_default();
+    let mut len = avail;
     let output = match find_payload(body) {
         Some((at, comp)) => {
             let from = 0x30 + at;
@@ -111,10 +112,12 @@ fn arm(data: &Bytes, start: usize, input: &[u8]) -> Option<Parsed> {
         }
         None => {
             notes.push("no compressed payload found after the decompressor".to_string());
+            // Claim only the header: whatever follows is unexplained and stays scannable.
+            len = 0x30;
             Output::Info
         }
     };
-    let mut p = Parsed::new(avail as u64, output);
+    let mut p = Parsed::new(len as u64, output);
     p.attrs = attrs;
     p.notes = notes;
     Some(p)
@@ -297,7 +300,7 @@ mod tests {
         d.truncate(0x60);
         let p = parse(d).unwrap();
         assert!(matches!(p.output, Output::Info));
-        assert_eq!(p.len, 0x60);
+        assert_eq!(p.len, 0x30);
         assert_eq!(p.notes.len(), 2);
     }
 

@@ -3,8 +3,24 @@
 
 use crate::format::Format;
 
+pub mod esp;
+pub mod fit;
+pub mod tplink;
+pub mod trx;
+pub mod ubootenv;
+pub mod uimage;
+pub mod zimage;
+
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
-    &[]
+    &[
+        &esp::Esp,
+        &fit::Fit,
+        &tplink::TpLink,
+        &trx::Trx,
+        &ubootenv::UBootEnv,
+        &uimage::UImage,
+        &zimage::ZImage,
+    ]
 }

@@ -3,7 +3,7 @@
 //! with the same SHA-256, at the path they give.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use baseline_unpack::formats::romfs::Romfs;
+use baseline_unpack::formats::{cramfs::Cramfs, romfs::Romfs};
 use baseline_unpack::{Ctx, EntryKind, Format, Limits, Output};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -150,5 +150,19 @@ fn romfs_fact_extractor() {
 fn romfs_binwalk() {
     let Some(c) = corpus() else { return };
     let o = compare(&c, "formats/binwalk/romfs.bin", &Romfs);
+    expect_exact(&o, &[LSB_RELEASE]);
+}
+
+#[test]
+fn cramfs_fact_extractor() {
+    let Some(c) = corpus() else { return };
+    let o = compare(&c, "formats/fact-extractor/sevenz/cramfs.img", &Cramfs);
+    expect_exact(&o, &TEST_FILES);
+}
+
+#[test]
+fn cramfs_binwalk() {
+    let Some(c) = corpus() else { return };
+    let o = compare(&c, "formats/binwalk/cramfs.bin", &Cramfs);
     expect_exact(&o, &[LSB_RELEASE]);
 }

@@ -3,10 +3,11 @@
 
 use crate::format::Format;
 
+pub mod cramfs;
 pub mod romfs;
 
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
-    &[&romfs::Romfs]
+    &[&cramfs::Cramfs, &romfs::Romfs]
 }

@@ -4,10 +4,11 @@
 use crate::format::Format;
 
 pub mod cramfs;
+pub mod jffs2;
 pub mod romfs;
 
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
-    &[&cramfs::Cramfs, &romfs::Romfs]
+    &[&cramfs::Cramfs, &jffs2::Jffs2, &romfs::Romfs]
 }

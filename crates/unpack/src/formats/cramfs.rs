@@ -14,8 +14,8 @@
 //! reached twice is skipped (cycles), and a CRC mismatch is a note, not a refusal.
 //!
 //! Not supported: the out-of-tree LZO/XZ/LZ4 cramfs variants (no mainline kernel reads them;
-//! blocks that do not inflate become notes), and images padded by 512 bytes before the
-//! superblock (the candidate is then the magic at 512, whose offsets are relative to 0).
+//! blocks that do not inflate become notes). Images padded by 512 bytes before the
+//! superblock (`mkcramfs -p`) are read with offsets from the padding's start.
 //! Reference: Linux `include/uapi/linux/cramfs_fs.h`, `fs/cramfs/inode.c`.
 
 use crate::format::{Ctx, Entry, EntryKind, Format, Magic, Output, Parsed};
@@ -28,6 +28,8 @@ const NAME: &str = "cramfs";
 const SIGNATURE: &[u8] = b"Compressed ROMFS";
 const SUPERBLOCK_LEN: usize = 76;
 const PAGE: usize = 4096;
+/// Boot-loader padding `mkcramfs -p` puts before the superblock.
+const PAD: usize = 512;
 
 const FLAG_FSID_VERSION_2: u32 = 0x1;
 const FLAG_EXT_BLOCK_POINTERS: u32 = 0x800;
@@ -144,24 +146,37 @@ struct Inode {
 }
 
 fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
-    let Some(avail) = data.get(start..) else {
+    let Some(at_magic) = data.get(start..) else {
         return Ok(None);
     };
-    let order = match avail.get(..4) {
+    let order = match at_magic.get(..4) {
         Some([0x45, 0x3d, 0xcd, 0x28]) => Order { big: false },
         Some([0x28, 0xcd, 0x3d, 0x45]) => Order { big: true },
         _ => return Ok(None),
     };
-    if avail.get(16..32) != Some(SIGNATURE) || avail.len() < SUPERBLOCK_LEN {
+    if at_magic.get(16..32) != Some(SIGNATURE) || at_magic.len() < SUPERBLOCK_LEN {
         return Ok(None);
     }
+    let Some(root_probe) = order.inode(at_magic, 64) else {
+        return Ok(None);
+    };
+    // `mkcramfs -p` leaves 512 bytes (for a boot loader) before the superblock; all offsets,
+    // the size and the CRC then count from the start of that padding. Its root listing
+    // always follows the superblock, which tells the two layouts apart.
+    let sb = if start >= PAD && root_probe.offset == PAD + SUPERBLOCK_LEN {
+        PAD
+    } else {
+        0
+    };
+    let base = start - sb;
+    let avail = data.get(base..).unwrap_or_default();
     let (Some(size), Some(flags), Some(crc), Some(edition), Some(blocks), Some(files)) = (
-        order.u32(avail, 4),
-        order.u32(avail, 8),
-        order.u32(avail, 32),
-        order.u32(avail, 36),
-        order.u32(avail, 40),
-        order.u32(avail, 44),
+        order.u32(at_magic, 4),
+        order.u32(at_magic, 8),
+        order.u32(at_magic, 32),
+        order.u32(at_magic, 36),
+        order.u32(at_magic, 40),
+        order.u32(at_magic, 44),
     ) else {
         return Ok(None);
     };
@@ -171,7 +186,7 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
     }
     let v2 = flags & FLAG_FSID_VERSION_2 != 0;
     let size = size as usize;
-    if v2 && size < SUPERBLOCK_LEN {
+    if v2 && size < sb + SUPERBLOCK_LEN {
         return Ok(None);
     }
     // Version-1 images do not record their size: bound by the input, then shrink to the
@@ -190,9 +205,9 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
     let img = avail.get(..img_len).unwrap_or_default();
     if v2 && size <= avail.len() {
         let mut h = crc32fast::Hasher::new();
-        h.update(img.get(..32).unwrap_or_default());
+        h.update(img.get(..sb + 32).unwrap_or_default());
         h.update(&[0; 4]);
-        h.update(img.get(36..).unwrap_or_default());
+        h.update(img.get(sb + 36..).unwrap_or_default());
         let computed = h.finalize();
         if computed != crc {
             notes.push(format!(
@@ -200,17 +215,17 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
             ));
         }
     }
-    let Some(root) = order.inode(img, 64) else {
+    let Some(root) = order.inode(img, sb + 64) else {
         return Ok(None);
     };
     if root.mode & S_IFMT != S_IFDIR {
         return Ok(None);
     }
-    let name = avail.get(48..64).unwrap_or_default();
+    let name = at_magic.get(48..64).unwrap_or_default();
     let name = String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or_default());
 
     let mut w = Walker {
-        start,
+        start: base,
         img,
         order,
         flags,
@@ -219,7 +234,7 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         visited: HashSet::new(),
         entries: Vec::new(),
         notes,
-        extent: SUPERBLOCK_LEN,
+        extent: sb + SUPERBLOCK_LEN,
         inflater: flate2::Decompress::new(true),
     };
     let mut stack = vec![(root.offset, root.size as usize, String::new())];
@@ -236,7 +251,8 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
             .unwrap_or(w.extent)
             .min(img_len)
     };
-    let mut parsed = Parsed::new(len as u64, Output::Entries(w.entries));
+    // The candidate starts at the magic; the padding before it is not ours to carve.
+    let mut parsed = Parsed::new(len.saturating_sub(sb) as u64, Output::Entries(w.entries));
     parsed.attrs = vec![
         (
             "byte-order".to_owned(),
@@ -247,6 +263,12 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         ("blocks".to_owned(), blocks.to_string()),
         ("files".to_owned(), files.to_string()),
     ];
+    if sb > 0 {
+        parsed.attrs.push((
+            "padding".to_owned(),
+            format!("{sb} bytes before the superblock"),
+        ));
+    }
     parsed.notes = w.notes;
     parsed.filesystem = true;
     Ok(Some(parsed))
@@ -582,23 +604,27 @@ mod tests {
     }
 
     pub(crate) fn build(big: bool, nodes: &[Node]) -> Vec<u8> {
+        build_padded(big, 0, nodes)
+    }
+
+    pub(crate) fn build_padded(big: bool, pad: usize, nodes: &[Node]) -> Vec<u8> {
         let mut b = Builder {
             big,
-            img: vec![0; SUPERBLOCK_LEN],
+            img: vec![0; pad + SUPERBLOCK_LEN],
         };
-        b.put32(0, 0x28cd_3d45);
-        b.put32(8, FLAG_FSID_VERSION_2 | 2);
-        b.img[16..32].copy_from_slice(SIGNATURE);
-        b.img[48..52].copy_from_slice(b"test");
+        b.put32(pad, 0x28cd_3d45);
+        b.put32(pad + 8, FLAG_FSID_VERSION_2 | 2);
+        b.img[pad + 16..pad + 32].copy_from_slice(SIGNATURE);
+        b.img[pad + 48..pad + 52].copy_from_slice(b"test");
         let (o, l) = b.dir(nodes);
-        b.inode(64, 0o40755, l as u32, 0, o);
+        b.inode(pad + 64, 0o40755, l as u32, 0, o);
         while b.img.len() % PAGE != 0 {
             b.img.push(0);
         }
         let size = b.img.len() as u32;
-        b.put32(4, size);
+        b.put32(pad + 4, size);
         let crc = crc32fast::hash(&b.img);
-        b.put32(32, crc);
+        b.put32(pad + 32, crc);
         b.img
     }
 
@@ -689,6 +715,31 @@ mod tests {
     }
 
     #[test]
+    fn padded_image_offsets_count_from_the_padding() {
+        let mut v = vec![0x11u8; 4096];
+        v.extend(build_padded(
+            false,
+            PAD,
+            &[Node::File("a.txt", b"hello\n".to_vec())],
+        ));
+        let total = v.len();
+        let p = Cramfs
+            .parse(&Bytes::from(v), 4096 + PAD, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        assert_eq!(p.len as usize, total - 4096 - PAD);
+        assert_eq!(
+            listing(&p),
+            vec![(
+                "a.txt".into(),
+                format!("file:{}", hex_sha(b"hello\n")),
+                Some(0o100644)
+            )]
+        );
+    }
+
+    #[test]
     fn crc_mismatch_is_a_note() {
         let mut img = sample(false);
         let n = img.len();
@@ -730,6 +781,28 @@ mod tests {
             let mut img = full.clone();
             img[i] ^= 0xA5;
             let _ = Cramfs.parse(&Bytes::from(img), 0, &Ctx::new(Limits::default()));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Random byte edits of a valid image never panic, and a parse never claims more
+        /// bytes than the input holds.
+        #[test]
+        fn edits_never_panic(
+            edits in proptest::collection::vec((0usize..1 << 16, proptest::num::u8::ANY), 1..24),
+            cut in 0usize..1 << 16,
+        ) {
+            let mut img = sample(true);
+            let n = img.len();
+            for (at, b) in edits {
+                img[at % n] = b;
+            }
+            img.truncate(n - cut % (n / 2));
+            let data = Bytes::from(img);
+            if let Ok(Some(p)) = Cramfs.parse(&data, 0, &Ctx::new(Limits::default())) {
+                proptest::prop_assert!(p.len <= data.len() as u64);
+            }
         }
     }
 }

@@ -553,4 +553,26 @@ mod tests {
             .unwrap()
             .is_none());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Random byte edits of a valid image never panic, and a parse never claims more
+        /// bytes than the input holds.
+        #[test]
+        fn edits_never_panic(
+            edits in proptest::collection::vec((0usize..1 << 16, proptest::num::u8::ANY), 1..24),
+            cut in 0usize..1 << 16,
+        ) {
+            let mut img = sample();
+            let n = img.len();
+            for (at, b) in edits {
+                img[at % n] = b;
+            }
+            img.truncate(n - cut % (n / 2));
+            let data = Bytes::from(img);
+            if let Ok(Some(p)) = Romfs.parse(&data, 0, &Ctx::new(Limits::default())) {
+                proptest::prop_assert!(p.len <= data.len() as u64);
+            }
+        }
+    }
 }

@@ -11,9 +11,9 @@
 //! inode 0 is a deletion. The tree is walked from inode 1 (the root).
 //!
 //! Compression: none, zero (holes), rtime, zlib (with or without zlib header), LZO1X (a
-//! private decoder below), and LZMA as OpenWrt's kernel patch writes it (raw LZMA, lc=0 lp=0
-//! pb=0, 8 KiB dictionary). Rubin and dynrubin nodes (unused by mkfs.jffs2 defaults since
-//! 2.6) are skipped with a note.
+//! private decoder below), LZMA as OpenWrt's kernel patch writes it (raw LZMA, lc=0 lp=0
+//! pb=0, 8 KiB dictionary), and rubinmips/dynrubin (off by default in mkfs.jffs2; decoder
+//! checked against an encoder written from the kernel's, not against a real image).
 //!
 //! Output: files, directories, symlinks (target = inode data), devices (16- or 32-bit device
 //! number in the data), fifos and sockets, with mode, uid, gid and mtime. Hard-linked inodes
@@ -581,7 +581,18 @@ fn decompress(compr: u8, src: &[u8], want: usize) -> std::result::Result<Option<
         6 => zlib(src, want).map(Some),
         7 => lzo1x(src, want).map(Some).map_err(str::to_owned),
         8 => lzma(src, want).map(Some),
-        3 | 5 => Err("rubin compression not supported".to_owned()),
+        3 => Ok(Some(rubin(src, want, RUBIN_MIPS_DIVIDER, RUBIN_MIPS_BITS))),
+        5 => {
+            // dynrubin: the eight bit probabilities precede the stream.
+            let (Some(table), Some(stream)) = (src.get(..8), src.get(8..)) else {
+                return Err("dynrubin: no probability table".to_owned());
+            };
+            let mut bits = [0u64; 8];
+            for (b, t) in bits.iter_mut().zip(table) {
+                *b = u64::from(*t);
+            }
+            Ok(Some(rubin(stream, want, 256, bits)))
+        }
         other => Err(format!("unknown compression {other}")),
     }
 }
@@ -612,6 +623,56 @@ fn rtime(src: &[u8], want: usize) -> std::result::Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+const RUBIN_MIPS_DIVIDER: u64 = 1043;
+const RUBIN_MIPS_BITS: [u64; 8] = [277, 249, 290, 267, 229, 341, 212, 241];
+const RUBIN_UPPER: u64 = 1 << 15;
+const RUBIN_LOWER: u64 = RUBIN_UPPER - 1;
+
+/// The rubin arithmetic decoder (`compr_rubin.c`): each output bit `i` is coded with
+/// probability `bits[i] / divider`, from a 16-bit register read MSB-first. Reads past the
+/// input's end see zeros (the kernel would read whatever follows).
+fn rubin(src: &[u8], want: usize, divider: u64, bits: [u64; 8]) -> Vec<u8> {
+    let mut pos = 0usize;
+    let mut pull = || {
+        let bit = src
+            .get(pos >> 3)
+            .map_or(0, |b| u64::from(b >> (7 - (pos & 7)) & 1));
+        pos = pos.saturating_add(1);
+        bit
+    };
+    let (mut p, mut q, mut rec_q) = (2 * RUBIN_UPPER, 0u64, 0u64);
+    for _ in 0..16 {
+        rec_q = rec_q * 2 + pull();
+    }
+    let mut out = Vec::with_capacity(want);
+    while out.len() < want {
+        let mut byte = 0u8;
+        for (i, &b) in bits.iter().enumerate() {
+            let a = divider.saturating_sub(b);
+            // Renormalise: at most 17 rounds (p >= 1 doubles past the limit, q's bits leave).
+            let mut rounds = 0;
+            while (q >= RUBIN_UPPER || p + q <= RUBIN_UPPER) && rounds < 64 {
+                q = (q & RUBIN_LOWER) << 1;
+                p <<= 1;
+                rec_q = ((rec_q & RUBIN_LOWER) << 1) + pull();
+                rounds += 1;
+            }
+            let mut i0 = (a * p).checked_div(a + b).unwrap_or(1).max(1);
+            if i0 >= p {
+                i0 = p.saturating_sub(1);
+            }
+            if rec_q >= q + i0 {
+                byte |= 1 << i;
+                q += i0;
+                i0 = p - i0;
+            }
+            p = i0.max(1);
+        }
+        out.push(byte);
+    }
+    out
 }
 
 fn zlib(src: &[u8], want: usize) -> std::result::Result<Vec<u8>, String> {
@@ -1193,6 +1254,52 @@ mod tests {
         );
         assert!(lzo1x(&[20, b'a', b'b', b'c', 0xA8, 0x08, 0x11, 0, 0], 64).is_err());
         assert!(lzo1x(&[20, b'a', b'b', b'c', 0xA8, 0x00, 0x11, 0, 0], 5).is_err());
+    }
+
+    /// The kernel's rubin encoder, restated for the round trip.
+    fn rubin_encode(data: &[u8], divider: u64, bits: [u64; 8]) -> Vec<u8> {
+        let (mut p, mut q) = (2 * RUBIN_UPPER, 0u64);
+        let mut out = Vec::new();
+        for &byte in data {
+            for (i, &b) in bits.iter().enumerate() {
+                let a = divider - b;
+                while q >= RUBIN_UPPER || p + q <= RUBIN_UPPER {
+                    out.push(q & RUBIN_UPPER != 0);
+                    q = (q & RUBIN_LOWER) << 1;
+                    p <<= 1;
+                }
+                let i0 = (a * p / (a + b)).clamp(1, p - 1);
+                if byte >> i & 1 == 0 {
+                    p = i0;
+                } else {
+                    p -= i0;
+                    q += i0;
+                }
+            }
+        }
+        for _ in 0..16 {
+            out.push(q & RUBIN_UPPER != 0);
+            q = (q & RUBIN_LOWER) << 1;
+        }
+        out.chunks(8)
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .fold(0u8, |acc, (i, &b)| acc | u8::from(b) << (7 - i))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rubin_round_trips() {
+        let data = b"#!/bin/sh\necho rubin rubin rubin\n\0\0\0\xff".repeat(9);
+        let enc = rubin_encode(&data, RUBIN_MIPS_DIVIDER, RUBIN_MIPS_BITS);
+        assert_eq!(decompress(3, &enc, data.len()).unwrap().unwrap(), data);
+        let table = [10u8, 200, 128, 1, 0, 255, 77, 3];
+        let mut dynr = table.to_vec();
+        dynr.extend(rubin_encode(&data, 256, table.map(u64::from)));
+        assert_eq!(decompress(5, &dynr, data.len()).unwrap().unwrap(), data);
+        assert!(decompress(5, &[1, 2], 10).is_err());
     }
 
     #[test]

@@ -1302,6 +1302,114 @@ mod tests {
         assert!(decompress(5, &[1, 2], 10).is_err());
     }
 
+    /// The single block `lzop -9` (LZO1X-999) wrote for lzo_sample().
+    const LZO_HEX: &str = concat!(
+            "216c696e6520303a20616c70686120300a9d01310d03730703646f770402a1023203046265740d0734b9013358010575",
+            "7379626f782039a40208343a2067616d6d61203136a10235030474656c02027464010f35a902360b0464656c550833cc",
+            "0406373a20776966692034d00806383a20726f6f742036d90c390d036302156572050c38dd10316615646d08024401ec",
+            "155015056a66667332203132f404581506706173737764203134ce093133ee1c3136da0d313428990339ca123135c51d",
+            "32f616313628b2033235f90437fe1d3238f5093828c6033332f50e3928cc03e92930f41ee6183231de1e3434ed043227",
+            "e6033438ca093233ea1f3532ca0e3234ea1f3537c213323527e90336e6183236e91f362799003727e9033727350138c9",
+            "1f3727c9013928e90338ee133330e91f39e218333128e90339fe1c3332e81ff2213333c41fea263334c11f31fe2a3335",
+            "27e0032702063336e11f32f6343337e11f33f239333827e10334ee3e3339e11f3549430020000c000000511f3e5d7c9b",
+            "bad9f81736557493b2d1f00f2e4d6c8baac9e80726456483a2c1e0ff1e3d5c7b9ab9d8f71635547392b1d0ef0e2d4c6b",
+            "8aa9c8e70625446382a1c0dffe1d3c5b7a99b8d7f61534537291b0cfee0d2c4b6a89a8c7e60524436281a0bfdefd1100",
+            "00",
+        );
+
+    /// lzo_sample() as raw LZMA1, lc=0 lp=0 pb=0, 8 KiB dictionary (Python's lzma module,
+    /// FORMAT_RAW), the parameters of OpenWrt's JFFS2 compressor.
+    const LZMA_HEX: &str = concat!(
+            "00361b96af64ea99328750f7b34d3c9805c671e48cd0f73ab830b9e7b6150dc9633ad25206bbe2ab640fe912ba4e32a7",
+            "00bbcf73433404d03f5f6969883149a6f0566a5a0702b11b556a75c8ad81e46cb291e74fb5e4523c95b342b5bbf3ee4b",
+            "059af7386afbf68b95efaec764c09f24f43c74d3395d796118f8b91d00ac13505139d80e56781e4760869574bf7745f5",
+            "47ed9a3d75bb4f1cc612892c47dcab40b6757f08cf2e5313c85bf25313864d716af2644295f657e0c8dd7f898cd6615a",
+            "e74667193478d30cdaf8827712d5ef18e47819f890907c643d35f635abbc3dab21c276965f44730ddc484814390716df",
+            "faeeb88be969630076ad8468a6a8171b18c91dcf01761771920fbd6038d041460849b4bda8e991d3ce4ad02f24da6706",
+            "53acaf17a6aec4be3836146df801277d78402a7fc23af67200ab85046dd2f78514f5bad02bbbea5d7fd26c9cc2e888fd",
+            "233574fb7001ba9315406c811d7816b4646e240a0ab13f1bbe30b7f12b64007cdf770f5b09ef8e21864dbc26cc76ef9b",
+            "7d8ee71868427f375d93c4872a97938c5a4ef5fe30a738",
+        );
+
+    /// Text, a zero run and a byte ramp: exercises literal runs and all match kinds.
+    fn lzo_sample() -> Vec<u8> {
+        let words = [
+            "alpha", "beta", "gamma", "delta", "root", "admin", "passwd", "shadow", "busybox",
+            "telnetd", "wifi", "camera", "jffs2",
+        ];
+        let mut v = Vec::new();
+        for i in 0..40usize {
+            v.extend(format!("line {i}: {} {}\n", words[i * 7 % 13], i * i % 1000).bytes());
+        }
+        v.extend([0u8; 300]);
+        v.extend((0..100u32).map(|i| (i * 31 % 256) as u8));
+        v
+    }
+
+    #[test]
+    fn lzo1x_decodes_lzop_output() {
+        // The single block `lzop -9` (LZO1X-999) wrote for lzo_sample().
+        let raw = hex::decode(LZO_HEX).unwrap();
+        let data = lzo_sample();
+        assert_eq!(data.len(), 1146);
+        assert_eq!(lzo1x(&raw, data.len()).unwrap(), data);
+        assert_eq!(decompress(7, &raw, data.len()).unwrap().unwrap(), data);
+        // A shorter output budget is an error, not a panic or an overrun.
+        assert!(lzo1x(&raw, 1000).is_err());
+        for cut in 0..raw.len() {
+            let _ = lzo1x(&raw[..cut], data.len());
+        }
+    }
+
+    #[test]
+    fn lzma_decodes_raw_lc0_lp0_pb0() {
+        // lzo_sample() as raw LZMA1, lc=0 lp=0 pb=0, 8 KiB dictionary (Python's lzma module,
+        // FORMAT_RAW), the parameters of OpenWrt's JFFS2 compressor.
+        let raw = hex::decode(LZMA_HEX).unwrap();
+        let data = lzo_sample();
+        assert_eq!(decompress(8, &raw, data.len()).unwrap().unwrap(), data);
+        assert!(decompress(8, &raw[..100], data.len()).is_err());
+    }
+
+    #[test]
+    fn every_compressor_in_one_image() {
+        let data = lzo_sample();
+        let lzo = hex::decode(LZO_HEX).unwrap();
+        let lzma = hex::decode(LZMA_HEX).unwrap();
+        let rt = [b'a', 0, b'b', 0, b'a', 1];
+        let mut dynr = vec![1u8, 2, 3, 4, 5, 6, 7, 8];
+        dynr.extend(rubin_encode(b"dynamic", 256, [1, 2, 3, 4, 5, 6, 7, 8]));
+        let n = data.len() as u32;
+        let mut i = Img::new(true);
+        i.dirent(1, 2, "lzo", 8);
+        i.inode(2, 0o100644, n, 0, 7, &lzo, n);
+        i.dirent(1, 3, "lzma", 8);
+        i.inode(3, 0o100644, n, 0, 8, &lzma, n);
+        i.dirent(1, 4, "rtime", 8);
+        i.inode(4, 0o100644, 4, 0, 2, &rt, 4);
+        i.dirent(1, 5, "dynrubin", 8);
+        i.inode(5, 0o100644, 7, 0, 5, &dynr, 7);
+        i.dirent(1, 6, "unknown", 8);
+        i.inode(6, 0o100644, 3, 0, 42, b"???", 3);
+        let p = run(i.buf);
+        let Output::Entries(es) = &p.output else {
+            panic!()
+        };
+        let file = |name: &str| match &es.iter().find(|e| e.path == name).unwrap().kind {
+            EntryKind::File(d) => d.to_vec(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(file("lzo"), data);
+        assert_eq!(file("lzma"), data);
+        assert_eq!(file("rtime"), b"abab");
+        assert_eq!(file("dynrubin"), b"dynamic");
+        assert_eq!(file("unknown"), b"\0\0\0");
+        assert_eq!(
+            p.notes,
+            vec!["unknown: node at 0x59c (compression 42): unknown compression 42".to_owned()]
+        );
+    }
+
     #[test]
     fn lzma_plumbing() {
         let data = b"jffs2 lzma jffs2 lzma jffs2 lzma".repeat(20);

@@ -31,8 +31,8 @@ fn corpus() -> Option<PathBuf> {
     None
 }
 
-/// (sha256, path) of the regular files we extract, and the parser's notes.
-fn extract(format: &dyn Format, data: &Bytes) -> (BTreeSet<(String, String)>, Vec<String>) {
+/// (sha256, path) of the regular files we extract, the parser's notes and its length.
+fn extract(format: &dyn Format, data: &Bytes) -> (BTreeSet<(String, String)>, Vec<String>, u64) {
     let parsed = format
         .parse(data, 0, &Ctx::new(Limits::default()))
         .unwrap()
@@ -47,7 +47,7 @@ fn extract(format: &dyn Format, data: &Bytes) -> (BTreeSet<(String, String)>, Ve
             out.insert((hex::encode(Sha256::digest(&d)), e.path));
         }
     }
-    (out, parsed.notes)
+    (out, parsed.notes, parsed.len)
 }
 
 /// The reference files of one tool, without the nested extractions (archives inside the
@@ -99,6 +99,8 @@ fn fs_path(p: &str) -> Option<String> {
 struct Outcome {
     ours: BTreeSet<(String, String)>,
     notes: Vec<String>,
+    /// Bytes the parser claims (the carve length).
+    len: u64,
     /// Per tool: its reference files (sha256 → path) and how many of those contents we
     /// produced (paths are compared separately: binwalk loses directories on some images).
     tools: Vec<(&'static str, BTreeMap<String, String>, usize)>,
@@ -142,7 +144,7 @@ impl Outcome {
 
 fn compare(corpus: &std::path::Path, sample: &str, format: &dyn Format) -> Outcome {
     let data = Bytes::from(std::fs::read(corpus.join(sample)).unwrap());
-    let (ours, notes) = extract(format, &data);
+    let (ours, notes, len) = extract(format, &data);
     let manifest = sample.trim_start_matches("formats/").replace('/', "__");
     let tools = ["binwalk", "unblob"]
         .into_iter()
@@ -155,7 +157,12 @@ fn compare(corpus: &std::path::Path, sample: &str, format: &dyn Format) -> Outco
             (tool, r, hit)
         })
         .collect();
-    Outcome { ours, notes, tools }
+    Outcome {
+        ours,
+        notes,
+        len,
+        tools,
+    }
 }
 
 const TEST_FILES: [(&str, &str); 3] = [
@@ -193,6 +200,7 @@ fn romfs_fact_extractor() {
     let Some(c) = corpus() else { return };
     let o = compare(&c, "formats/fact-extractor/generic_fs/romfs.img", &Romfs);
     expect_exact(&o, &TEST_FILES);
+    assert_eq!(o.len, 0x1b0);
 }
 
 #[test]
@@ -200,6 +208,7 @@ fn romfs_binwalk() {
     let Some(c) = corpus() else { return };
     let o = compare(&c, "formats/binwalk/romfs.bin", &Romfs);
     expect_exact(&o, &[LSB_RELEASE]);
+    assert_eq!(o.len, 0xf0);
 }
 
 #[test]
@@ -207,6 +216,7 @@ fn cramfs_fact_extractor() {
     let Some(c) = corpus() else { return };
     let o = compare(&c, "formats/fact-extractor/sevenz/cramfs.img", &Cramfs);
     expect_exact(&o, &TEST_FILES);
+    assert_eq!(o.len, 0x1000);
 }
 
 #[test]
@@ -214,6 +224,7 @@ fn cramfs_binwalk() {
     let Some(c) = corpus() else { return };
     let o = compare(&c, "formats/binwalk/cramfs.bin", &Cramfs);
     expect_exact(&o, &[LSB_RELEASE]);
+    assert_eq!(o.len, 0x1000);
 }
 
 #[test]
@@ -222,6 +233,7 @@ fn jffs2_fact_extractor_both_byte_orders() {
     for f in ["jffs2_le.img", "jffs2_be.img"] {
         let o = compare(&c, &format!("formats/fact-extractor/jffs2/{f}"), &Jffs2);
         expect_exact(&o, &TEST_FILES);
+        assert_eq!(o.len, 0x264);
     }
 }
 
@@ -240,6 +252,8 @@ fn jffs2_sannce_system_partition() {
         assert!(o.ours.contains(&(h.clone(), p.clone())), "{p}");
     }
     assert_eq!(o.tools[0].2, 34);
+    // The last node ends at the partition's end (2304 KiB).
+    assert_eq!(o.len, 0x24_0000);
     // 38 files: two of them have equal contents, which the hash-keyed manifests count once.
     assert_eq!(o.ours.len(), 38);
     let distinct: BTreeSet<&String> = o.ours.iter().map(|(h, _)| h).collect();
@@ -289,5 +303,7 @@ fn jffs2_wyze_config_partition() {
         .collect();
     assert_eq!(o.ours, want);
     assert_eq!(o.matched(), 3);
+    // The rest of the 256 KiB partition is erased flash.
+    assert_eq!(o.len, 0x3_800c);
     assert_eq!(o.notes, vec!["364 obsolete nodes ignored".to_owned()]);
 }

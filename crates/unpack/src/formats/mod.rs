@@ -3,8 +3,11 @@
 
 use crate::format::Format;
 
+pub mod cramfs;
 pub mod esp;
 pub mod fit;
+pub mod jffs2;
+pub mod romfs;
 pub mod tplink;
 pub mod trx;
 pub mod ubootenv;
@@ -15,8 +18,11 @@ pub mod zimage;
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
     &[
+        &cramfs::Cramfs,
         &esp::Esp,
         &fit::Fit,
+        &jffs2::Jffs2,
+        &romfs::Romfs,
         &tplink::TpLink,
         &trx::Trx,
         &ubootenv::UBootEnv,

@@ -3,8 +3,10 @@
 
 use crate::format::Format;
 
+pub mod squashfs;
+
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
-    &[]
+    &[&squashfs::Squashfs]
 }

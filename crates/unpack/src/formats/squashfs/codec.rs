@@ -63,14 +63,28 @@ pub(crate) enum Method {
     /// Props byte, u32 dictionary, u64 size, then the stream.
     Lzma13,
     /// Props byte and u32 dictionary at `offset`, then the stream, no size field.
-    Lzma5 { offset: u8 },
+    Lzma5 {
+        offset: u8,
+    },
     /// Headerless stream at `offset` with fixed parameters.
-    LzmaRaw { offset: u8, lc: u8, lp: u8, pb: u8 },
+    LzmaRaw {
+        offset: u8,
+        lc: u8,
+        lp: u8,
+        pb: u8,
+    },
     /// DD-WRT: pb, lc, lp, unused, then the stream; parameters may change per block.
     DdWrt,
 }
 
 impl Method {
+    pub(crate) fn is_lzma(self) -> bool {
+        matches!(
+            self,
+            Method::Lzma13 | Method::Lzma5 { .. } | Method::LzmaRaw { .. } | Method::DdWrt
+        )
+    }
+
     pub(crate) fn describe(self) -> String {
         match self {
             Method::Zlib => "zlib".into(),
@@ -130,9 +144,15 @@ impl Codec {
             chain.splice(0..0, lzma_family);
         }
         // sasquatch's table order for the rest.
-        for m in [Method::Zlib, Method::Lzo, Method::Lz4, Method::Xz, Method::Zstd]
-            .into_iter()
-            .chain(lzma_family)
+        for m in [
+            Method::Zlib,
+            Method::Lzo,
+            Method::Lz4,
+            Method::Xz,
+            Method::Zstd,
+        ]
+        .into_iter()
+        .chain(lzma_family)
         {
             if !chain.contains(&m) {
                 chain.push(m);
@@ -153,7 +173,12 @@ impl Codec {
     }
 
     /// Decode one block to at most `max_out` bytes; `exact` when the real size is known.
-    pub(crate) fn decode(&self, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Vec<u8>> {
+    pub(crate) fn decode(
+        &self,
+        src: &[u8],
+        max_out: usize,
+        exact: Option<usize>,
+    ) -> Option<Vec<u8>> {
         let sticky = self.sticky.lock().ok().and_then(|s| *s);
         if let Some(m) = sticky {
             if let Some(out) = run(m, src, max_out, exact) {
@@ -229,7 +254,13 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
             let props = *src.first()?;
             let size = u64::from_le_bytes(src.get(5..13)?.try_into().ok()?);
             let size = usize::try_from(size).ok().filter(|&s| s <= max_out)?;
-            lzma(src.get(13..)?, Params::from_props(props)?, Some(size), max_out)?.0
+            lzma(
+                src.get(13..)?,
+                Params::from_props(props)?,
+                Some(size),
+                max_out,
+            )?
+            .0
         }
         Method::Lzma5 { offset } => {
             let body = src.get(usize::from(offset)..)?;
@@ -346,9 +377,7 @@ fn read_bounded(mut reader: impl Read, max_out: usize) -> Option<(Vec<u8>, bool)
     let mut out = vec![0u8; max_out.saturating_add(1)];
     let mut filled = 0usize;
     loop {
-        let Some(dst) = out.get_mut(filled..) else {
-            return None;
-        };
+        let dst = out.get_mut(filled..)?;
         if dst.is_empty() {
             return None;
         }

@@ -29,7 +29,9 @@ pub(crate) fn block(
         .ok_or_else(|| format!("block at {at:#x} (+{len}) runs past end of image"))?;
     if word & STORED != 0 {
         if src.len() > max_out {
-            return Err(format!("stored block at {at:#x} larger than the block size"));
+            return Err(format!(
+                "stored block at {at:#x} larger than the block size"
+            ));
         }
         return Ok(src.to_vec());
     }
@@ -64,7 +66,13 @@ pub(crate) fn file(
         match block(data, codec, at, word, bs, Some(want)) {
             Ok(b) if b.len() == want => out.extend_from_slice(&b),
             Ok(b) => {
-                return (out, Some(format!("block {i} decoded to {} bytes, expected {want}", b.len())));
+                return (
+                    out,
+                    Some(format!(
+                        "block {i} decoded to {} bytes, expected {want}",
+                        b.len()
+                    )),
+                );
             }
             Err(e) => return (out, Some(format!("block {i}: {e}"))),
         }
@@ -78,7 +86,14 @@ pub(crate) fn file(
         let off = off as usize;
         match off.checked_add(want).and_then(|end| frag.get(off..end)) {
             Some(tail) => out.extend_from_slice(tail),
-            None => return (out, Some(format!("tail of {want} bytes at {off} outside fragment block"))),
+            None => {
+                return (
+                    out,
+                    Some(format!(
+                        "tail of {want} bytes at {off} outside fragment block"
+                    )),
+                )
+            }
         }
     }
     if out.len() != size {

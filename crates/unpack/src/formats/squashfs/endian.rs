@@ -23,17 +23,29 @@ impl<'a> Cur<'a> {
 
     pub fn u16(&self, at: usize) -> Option<u16> {
         let a = self.arr::<2>(at)?;
-        Some(if self.be { u16::from_be_bytes(a) } else { u16::from_le_bytes(a) })
+        Some(if self.be {
+            u16::from_be_bytes(a)
+        } else {
+            u16::from_le_bytes(a)
+        })
     }
 
     pub fn u32(&self, at: usize) -> Option<u32> {
         let a = self.arr::<4>(at)?;
-        Some(if self.be { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) })
+        Some(if self.be {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        })
     }
 
     pub fn u64(&self, at: usize) -> Option<u64> {
         let a = self.arr::<8>(at)?;
-        Some(if self.be { u64::from_be_bytes(a) } else { u64::from_le_bytes(a) })
+        Some(if self.be {
+            u64::from_be_bytes(a)
+        } else {
+            u64::from_le_bytes(a)
+        })
     }
 
     /// Bit-field of `width` (≤ 64) bits at bit position `pos` of a packed structure.
@@ -58,7 +70,11 @@ impl<'a> Cur<'a> {
         } else {
             pos % 8
         };
-        let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+        let mask = if width == 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
         Some(((v >> shift) as u64) & mask)
     }
 }

@@ -44,7 +44,12 @@ impl In<'_> {
     }
 }
 
-fn copy_literals(inp: &mut In<'_>, out: &mut Vec<u8>, n: usize, max_out: usize) -> Result<(), LzoError> {
+fn copy_literals(
+    inp: &mut In<'_>,
+    out: &mut Vec<u8>,
+    n: usize,
+    max_out: usize,
+) -> Result<(), LzoError> {
     let end = inp.pos.checked_add(n).ok_or(LzoError::InputOverrun)?;
     let lit = inp.src.get(inp.pos..end).ok_or(LzoError::InputOverrun)?;
     if out.len() + n > max_out {
@@ -155,9 +160,18 @@ mod tests {
     fn hostile_inputs_fail_cleanly() {
         assert_eq!(decompress(&[], 10), Err(LzoError::InputOverrun));
         assert_eq!(decompress(&[22, b'a'], 10), Err(LzoError::InputOverrun));
-        assert_eq!(decompress(&[22, 1, 2, 3, 4, 5, 0x11, 0, 0], 3), Err(LzoError::OutputOverrun));
+        assert_eq!(
+            decompress(&[22, 1, 2, 3, 4, 5, 0x11, 0, 0], 3),
+            Err(LzoError::OutputOverrun)
+        );
         // Match reaching before the start of the output.
-        assert_eq!(decompress(&[0xff, 0xff, 0x11, 0, 0], 100), Err(LzoError::InputOverrun));
-        assert_eq!(decompress(&[18, b'x', 0x40 | 0x1c, 0xff, 0x11, 0, 0], 100), Err(LzoError::LookBehind));
+        assert_eq!(
+            decompress(&[0xff, 0xff, 0x11, 0, 0], 100),
+            Err(LzoError::InputOverrun)
+        );
+        assert_eq!(
+            decompress(&[18, b'x', 0x40 | 0x1c, 0xff, 0x11, 0, 0], 100),
+            Err(LzoError::LookBehind)
+        );
     }
 }

@@ -63,14 +63,38 @@ const MAX_DEPTH: usize = 256;
 pub struct Squashfs;
 
 static MAGICS: [Magic; 8] = [
-    Magic { bytes: b"hsqs", offset: 0 },
-    Magic { bytes: b"sqsh", offset: 0 },
-    Magic { bytes: b"shsq", offset: 0 },
-    Magic { bytes: b"qshs", offset: 0 },
-    Magic { bytes: b"hsqt", offset: 0 },
-    Magic { bytes: b"tqsh", offset: 0 },
-    Magic { bytes: b"zlqs", offset: 0 },
-    Magic { bytes: b"sqlz", offset: 0 },
+    Magic {
+        bytes: b"hsqs",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"sqsh",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"shsq",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"qshs",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"hsqt",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"tqsh",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"zlqs",
+        offset: 0,
+    },
+    Magic {
+        bytes: b"sqlz",
+        offset: 0,
+    },
 ];
 
 impl Format for Squashfs {
@@ -117,7 +141,10 @@ fn carved_len(input: &[u8], bytes_used: u64) -> u64 {
         let (Ok(from), Ok(to)) = (usize::try_from(bytes_used), usize::try_from(padded)) else {
             continue;
         };
-        if input.get(from..to).is_some_and(|pad| pad.iter().all(|&b| b == 0)) {
+        if input
+            .get(from..to)
+            .is_some_and(|pad| pad.iter().all(|&b| b == 0))
+        {
             return padded;
         }
     }
@@ -174,12 +201,17 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
             }
         };
         if damaged {
-            notes.push(format!("directory /{dir_path}: listing damaged, read {} entries", entries.len()));
+            notes.push(format!(
+                "directory /{dir_path}: listing damaged, read {} entries",
+                entries.len()
+            ));
         }
         for e in entries {
             let name = String::from_utf8_lossy(&e.name).into_owned();
             if name.is_empty() || name == "." || name == ".." || name.contains('/') {
-                notes.push(format!("directory /{dir_path}: skipped entry named {name:?}"));
+                notes.push(format!(
+                    "directory /{dir_path}: skipped entry named {name:?}"
+                ));
                 continue;
             }
             let path = if dir_path.is_empty() {
@@ -209,7 +241,9 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
             let kind = match &inode.kind {
                 Kind::Dir { .. } => {
                     if depth + 1 >= MAX_DEPTH {
-                        notes.push(format!("/{path}: deeper than {MAX_DEPTH} directories, not entered"));
+                        notes.push(format!(
+                            "/{path}: deeper than {MAX_DEPTH} directories, not entered"
+                        ));
                     } else if visited.insert(e.inode) {
                         stack.push((path.clone(), inode.clone(), depth + 1));
                     } else {
@@ -224,7 +258,9 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
                     });
                     Pending::File(idx)
                 }
-                Kind::Symlink(t) => Pending::Ready(EntryKind::Symlink(String::from_utf8_lossy(t).into_owned())),
+                Kind::Symlink(t) => {
+                    Pending::Ready(EntryKind::Symlink(String::from_utf8_lossy(t).into_owned()))
+                }
                 Kind::Device {
                     char_device,
                     major,
@@ -258,7 +294,9 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
     }
     let over = wanted.iter().filter(|w| !**w).count();
     if over > 0 {
-        notes.push(format!("{over} files not extracted: output budget of {budget} bytes exceeded"));
+        notes.push(format!(
+            "{over} files not extracted: output budget of {budget} bytes exceeded"
+        ));
     }
 
     // Fragment blocks: resolve entries through the metadata, decode each block once.
@@ -278,9 +316,14 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
         }
     }
     let bs = sb.block_size as usize;
-    let frag_blocks: Vec<(u32, std::result::Result<Arc<Vec<u8>>, String>)> = frag_locs
+    let frag_blocks: Vec<(u32, reader::Res<Arc<Vec<u8>>>)> = frag_locs
         .par_iter()
-        .map(|&(id, (start, word))| (id, data::block(img, &codec, start, word, bs, None).map(Arc::new)))
+        .map(|&(id, (start, word))| {
+            (
+                id,
+                data::block(img, &codec, start, word, bs, None).map(Arc::new),
+            )
+        })
         .collect();
     let mut frags: HashMap<u32, Arc<Vec<u8>>> = HashMap::new();
     for (id, r) in frag_blocks {
@@ -298,9 +341,15 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
         .zip(wanted.par_iter())
         .map(|(f, &w)| {
             if !w {
-                return (Bytes::new(), Some("not extracted: output budget exceeded".into()));
+                return (
+                    Bytes::new(),
+                    Some("not extracted: output budget exceeded".into()),
+                );
             }
-            let frag = f.frag.and_then(|(i, _)| frags.get(&i)).map(|b| b.as_slice());
+            let frag = f
+                .frag
+                .and_then(|(i, _)| frags.get(&i))
+                .map(|b| b.as_slice());
             let (bytes, note) = data::file(img, &codec, sb.block_size, f, frag, &in_time);
             (Bytes::from(bytes), note)
         })
@@ -345,13 +394,17 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
             "compression".into(),
             match sb.compression {
                 Some(c) => c.name().to_owned(),
-                None if sb.minor == 76 => "lzma".to_owned(),
+                // v2/v3 have no compression field: name what actually decoded.
+                None if codec.used().iter().any(|m| m.is_lzma()) => "lzma".to_owned(),
                 None => "gzip".to_owned(),
             },
         ),
         ("block-size".into(), sb.block_size.to_string()),
         ("inode-count".into(), sb.inodes.to_string()),
-        ("byte-order".into(), if sb.be { "big-endian" } else { "little-endian" }.into()),
+        (
+            "byte-order".into(),
+            if sb.be { "big-endian" } else { "little-endian" }.into(),
+        ),
         ("variant".into(), sb.variant.to_owned()),
         ("bytes-used".into(), sb.bytes_used.to_string()),
         ("mkfs-time".into(), sb.mkfs_time.to_string()),

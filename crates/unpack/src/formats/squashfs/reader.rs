@@ -49,10 +49,18 @@ pub(crate) struct Meta<'a> {
 /// What an inode is, with the fields the extraction needs.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
-    Dir { block: u64, off: usize, size: u64 },
+    Dir {
+        block: u64,
+        off: usize,
+        size: u64,
+    },
     File(FileInfo),
     Symlink(Vec<u8>),
-    Device { char_device: bool, major: u32, minor: u32 },
+    Device {
+        char_device: bool,
+        major: u32,
+        minor: u32,
+    },
     Fifo,
     Socket,
 }
@@ -110,9 +118,12 @@ impl<'a> Meta<'a> {
         if let Some(b) = self.cache.get(&at) {
             return Ok(b.clone());
         }
-        let start = usize::try_from(at).map_err(|_| format!("metadata block at {at:#x} out of range"))?;
+        let start =
+            usize::try_from(at).map_err(|_| format!("metadata block at {at:#x} out of range"))?;
         let c = Cur::new(self.data, self.sb.meta_be);
-        let word = c.u16(start).ok_or_else(|| format!("metadata block at {at:#x} past end of image"))?;
+        let word = c
+            .u16(start)
+            .ok_or_else(|| format!("metadata block at {at:#x} past end of image"))?;
         let stored = word & 0x8000 != 0;
         let len = usize::from(word & 0x7fff);
         let hdr = if self.sb.check_byte() { 3 } else { 2 };
@@ -125,7 +136,9 @@ impl<'a> Meta<'a> {
             .ok_or_else(|| format!("metadata block at {at:#x} runs past end of image"))?;
         let bytes = if stored {
             if len > META_SIZE {
-                return Err(format!("metadata block at {at:#x}: stored length {len} > 8192"));
+                return Err(format!(
+                    "metadata block at {at:#x}: stored length {len} > 8192"
+                ));
             }
             body.to_vec()
         } else {
@@ -164,9 +177,15 @@ impl<'a> Meta<'a> {
                     if partial {
                         break;
                     }
-                    return Err(format!("offset {} past metadata block at {:#x}", pos.off, pos.block));
+                    return Err(format!(
+                        "offset {} past metadata block at {:#x}",
+                        pos.off, pos.block
+                    ));
                 }
-                *pos = Pos { block: b.next, off: 0 };
+                *pos = Pos {
+                    block: b.next,
+                    off: 0,
+                };
                 continue;
             }
             let take = (n - out.len()).min(b.bytes.len() - pos.off);
@@ -186,14 +205,23 @@ impl<'a> Meta<'a> {
                 let ids = self.load_v4_ids().unwrap_or_default();
                 self.ids = Some(ids);
             }
-            return self.ids.as_ref().and_then(|t| t.get(idx as usize)).copied().unwrap_or(idx);
+            return self
+                .ids
+                .as_ref()
+                .and_then(|t| t.get(idx as usize))
+                .copied()
+                .unwrap_or(idx);
         }
         if self.ids.is_none() {
             self.ids = Some(self.raw_u32s(self.sb.id_table, self.sb.id_count));
             self.gids = Some(self.raw_u32s(self.sb.guid_table, self.sb.guid_count));
         }
         let table = if gid { &self.gids } else { &self.ids };
-        table.as_ref().and_then(|t| t.get(idx as usize)).copied().unwrap_or(idx)
+        table
+            .as_ref()
+            .and_then(|t| t.get(idx as usize))
+            .copied()
+            .unwrap_or(idx)
     }
 
     fn raw_u32s(&self, at: u64, count: u32) -> Vec<u32> {
@@ -201,7 +229,9 @@ impl<'a> Meta<'a> {
         let Ok(at) = usize::try_from(at) else {
             return Vec::new();
         };
-        (0..count as usize).map_while(|i| c.u32(at + i * 4)).collect()
+        (0..count as usize)
+            .map_while(|i| c.u32(at + i * 4))
+            .collect()
     }
 
     fn load_v4_ids(&mut self) -> Res<Vec<u32>> {
@@ -224,7 +254,10 @@ impl<'a> Meta<'a> {
     /// Fragment table entry: image offset and on-disk size word of fragment block `idx`.
     pub fn fragment(&mut self, idx: u32) -> Res<(u64, u32)> {
         if idx >= self.sb.frag_count {
-            return Err(format!("fragment {idx} >= fragment count {}", self.sb.frag_count));
+            return Err(format!(
+                "fragment {idx} >= fragment count {}",
+                self.sb.frag_count
+            ));
         }
         let v2 = self.sb.major == 2;
         let entry = if v2 { 8usize } else { 16 };
@@ -246,13 +279,20 @@ impl<'a> Meta<'a> {
         } else {
             (ec.u64(0), ec.u32(8))
         };
-        Ok((start.ok_or("short fragment entry")?, size.ok_or("short fragment entry")?))
+        Ok((
+            start.ok_or("short fragment entry")?,
+            size.ok_or("short fragment entry")?,
+        ))
     }
 
     /// Read the inode at `block` (relative to the inode table) and `off`.
     pub fn inode(&mut self, block: u64, off: usize) -> Res<Inode> {
         let mut pos = Pos {
-            block: self.sb.inode_table.checked_add(block).ok_or("inode block out of range")?,
+            block: self
+                .sb
+                .inode_table
+                .checked_add(block)
+                .ok_or("inode block out of range")?,
             off,
         };
         match self.sb.major {
@@ -264,7 +304,11 @@ impl<'a> Meta<'a> {
 
     fn block_list(&mut self, pos: &mut Pos, size: u64, frag: Option<(u32, u32)>) -> Res<Vec<u32>> {
         let bs = u64::from(self.sb.block_size);
-        let n = if frag.is_some() { size / bs } else { size.div_ceil(bs) };
+        let n = if frag.is_some() {
+            size / bs
+        } else {
+            size.div_ceil(bs)
+        };
         // Each listed block is at least one byte of the image unless sparse; a list longer
         // than the image could hold words for is hostile.
         if n > (self.data.len() as u64).max(1 << 16) {
@@ -336,7 +380,12 @@ impl<'a> Meta<'a> {
                 };
                 let frag = (frag != NO_FRAG).then_some((frag, foff));
                 let blocks = self.block_list(pos, size, frag)?;
-                Kind::File(FileInfo { start, size, frag, blocks })
+                Kind::File(FileInfo {
+                    start,
+                    size,
+                    frag,
+                    blocks,
+                })
             }
             3 | 10 => {
                 let len = c.u32(4).ok_or_else(short)? as usize;
@@ -353,13 +402,23 @@ impl<'a> Meta<'a> {
             6 | 13 => Kind::Fifo,
             _ => Kind::Socket,
         };
-        Ok(Inode { kind, mode, uid, gid, mtime })
+        Ok(Inode {
+            kind,
+            mode,
+            uid,
+            gid,
+            mtime,
+        })
     }
 
     fn legacy_ids(&mut self, uid: u64, guid: u64) -> (u32, u32) {
         let uid = self.id_lookup(uid as u32, false);
         // 255 (SQUASHFS_GUIDS) means "same as uid".
-        let gid = if guid == 255 { uid } else { self.id_lookup(guid as u32, true) };
+        let gid = if guid == 255 {
+            uid
+        } else {
+            self.id_lookup(guid as u32, true)
+        };
         (uid, gid)
     }
 
@@ -370,13 +429,16 @@ impl<'a> Meta<'a> {
         let short = || "short inode".to_string();
         let t = hc.bits(0, 4).ok_or_else(short)?;
         let mode = hc.bits(4, 12).ok_or_else(short)? as u32;
-        let (uid, gid) = self.legacy_ids(hc.bits(16, 8).ok_or_else(short)?, hc.bits(24, 8).ok_or_else(short)?);
+        let (uid, gid) = self.legacy_ids(
+            hc.bits(16, 8).ok_or_else(short)?,
+            hc.bits(24, 8).ok_or_else(short)?,
+        );
         let mtime = hc.u32(4).ok_or_else(short)?;
         // The rest of each record, as bytes after the 12-byte base.
         let rest = match t {
             1 => 16,
             2 => 20,
-            3 | 4 | 5 => 6,
+            3..=5 => 6,
             6 | 7 => 4,
             8 => 19,
             9 => 28,
@@ -410,7 +472,12 @@ impl<'a> Meta<'a> {
                 );
                 let frag = (frag != NO_FRAG).then_some((frag, foff));
                 let blocks = self.block_list(pos, size, frag)?;
-                Kind::File(FileInfo { start, size, frag, blocks })
+                Kind::File(FileInfo {
+                    start,
+                    size,
+                    frag,
+                    blocks,
+                })
             }
             3 => {
                 let len = usize::from(c.u16(16).ok_or_else(short)?);
@@ -427,7 +494,13 @@ impl<'a> Meta<'a> {
             6 => Kind::Fifo,
             _ => Kind::Socket,
         };
-        Ok(Inode { kind, mode, uid, gid, mtime })
+        Ok(Inode {
+            kind,
+            mode,
+            uid,
+            gid,
+            mtime,
+        })
     }
 
     fn inode_v2(&mut self, pos: &mut Pos) -> Res<Inode> {
@@ -437,11 +510,14 @@ impl<'a> Meta<'a> {
         let short = || "short inode".to_string();
         let t = hc.bits(0, 4).ok_or_else(short)?;
         let mode = hc.bits(4, 12).ok_or_else(short)? as u32;
-        let (uid, gid) = self.legacy_ids(hc.bits(16, 8).ok_or_else(short)?, hc.bits(24, 8).ok_or_else(short)?);
+        let (uid, gid) = self.legacy_ids(
+            hc.bits(16, 8).ok_or_else(short)?,
+            hc.bits(24, 8).ok_or_else(short)?,
+        );
         let rest = match t {
             1 => 11,
             2 => 20,
-            3 | 4 | 5 => 2,
+            3..=5 => 2,
             6 | 7 => 0,
             8 => 14,
             _ => return Err(format!("unknown v2 inode type {t}")),
@@ -476,7 +552,12 @@ impl<'a> Meta<'a> {
                 let size = u64::from(c.u32(20).ok_or_else(short)?);
                 let frag = (frag != NO_FRAG).then_some((frag, foff));
                 let blocks = self.block_list(pos, size, frag)?;
-                Kind::File(FileInfo { start, size, frag, blocks })
+                Kind::File(FileInfo {
+                    start,
+                    size,
+                    frag,
+                    blocks,
+                })
             }
             3 => {
                 let len = usize::from(c.u16(4).ok_or_else(short)?);
@@ -493,7 +574,13 @@ impl<'a> Meta<'a> {
             6 => Kind::Fifo,
             _ => Kind::Socket,
         };
-        Ok(Inode { kind, mode, uid, gid, mtime })
+        Ok(Inode {
+            kind,
+            mode,
+            uid,
+            gid,
+            mtime,
+        })
     }
 
     /// Entries of the directory whose listing starts at `block` (relative to the directory
@@ -505,7 +592,11 @@ impl<'a> Meta<'a> {
             return Err(format!("directory listing of {size} bytes"));
         }
         let mut pos = Pos {
-            block: self.sb.dir_table.checked_add(block).ok_or("directory block out of range")?,
+            block: self
+                .sb
+                .dir_table
+                .checked_add(block)
+                .ok_or("directory block out of range")?,
             off,
         };
         let bytes = self.read(&mut pos, size, true)?;

@@ -38,7 +38,6 @@ pub(crate) struct Superblock {
     pub bytes_used: u64,
     /// v4 compression id (v2/v3: `None`).
     pub compression: Option<Compression>,
-    pub comp_id: u16,
     pub inode_table: u64,
     pub dir_table: u64,
     pub frag_table: u64,
@@ -61,7 +60,10 @@ impl Superblock {
     pub fn parse(data: &[u8]) -> Option<Superblock> {
         let magic: &[u8; 4] = data.get(..4)?.try_into().ok()?;
         let variant = MAGICS.iter().find(|(m, _)| *m == magic)?.1;
-        let (le_major, be_major) = (Cur::new(data, false).u16(28)?, Cur::new(data, true).u16(28)?);
+        let (le_major, be_major) = (
+            Cur::new(data, false).u16(28)?,
+            Cur::new(data, true).u16(28)?,
+        );
         let (major, be) = match (le_major, be_major) {
             (v @ 2..=4, _) => (v, false),
             (_, v @ 2..=4) => (v, true),
@@ -128,7 +130,6 @@ fn parse_v4(c: &Cur<'_>, variant: &'static str) -> Option<Superblock> {
         root_inode: c.u64(32)?,
         bytes_used,
         compression,
-        comp_id,
         inode_table: c.u64(64)?,
         dir_table: c.u64(72)?,
         frag_table: c.u64(80)?,
@@ -154,7 +155,14 @@ fn parse_v23(c: &Cur<'_>, major: u16, variant: &'static str) -> Option<Superbloc
         return None;
     }
     let (bytes_used, uid, guid, inode_table, dir_table, frag_table) = if major == 3 {
-        (c.u64(63)?, c.u64(71)?, c.u64(79)?, c.u64(87)?, c.u64(95)?, c.u64(103)?)
+        (
+            c.u64(63)?,
+            c.u64(71)?,
+            c.u64(79)?,
+            c.u64(87)?,
+            c.u64(95)?,
+            c.u64(103)?,
+        )
     } else {
         (
             u64::from(c.u32(8)?),
@@ -178,7 +186,6 @@ fn parse_v23(c: &Cur<'_>, major: u16, variant: &'static str) -> Option<Superbloc
         root_inode,
         bytes_used,
         compression: None,
-        comp_id: 0,
         inode_table,
         dir_table,
         frag_table,

@@ -14,7 +14,12 @@
 
 use super::lzo;
 use std::io::Read;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
+
+/// Failed brute-force searches allowed per image: each costs hundreds of trial decodes, so
+/// a damaged or hostile image must not trigger one per block.
+const MAX_FAILED_SEARCHES: u32 = 4;
 
 /// On-disk compression ids of squashfs 4 (v2/v3 are always "gzip" on disk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +123,7 @@ pub(crate) struct Codec {
     adaptive: bool,
     sticky: Mutex<Option<Method>>,
     used: Mutex<Vec<Method>>,
+    failed_searches: AtomicU32,
 }
 
 impl Codec {
@@ -143,16 +149,12 @@ impl Codec {
         if lzma_hint {
             chain.splice(0..0, lzma_family);
         }
-        // sasquatch's table order for the rest.
-        for m in [
-            Method::Zlib,
-            Method::Lzo,
-            Method::Lz4,
-            Method::Xz,
-            Method::Zstd,
-        ]
-        .into_iter()
-        .chain(lzma_family)
+        // The rest in sasquatch's table order, but only codings that validate themselves
+        // (zlib's Adler-32, xz's check, zstd's magic, LZMA's size or end marker): LZO and LZ4
+        // "decode" most garbage into a few bytes, so they are tried only when named.
+        for m in [Method::Zlib, Method::Xz, Method::Zstd]
+            .into_iter()
+            .chain(lzma_family)
         {
             if !chain.contains(&m) {
                 chain.push(m);
@@ -164,6 +166,7 @@ impl Codec {
             adaptive,
             sticky: Mutex::new(None),
             used: Mutex::new(Vec::new()),
+            failed_searches: AtomicU32::new(0),
         }
     }
 
@@ -194,11 +197,12 @@ impl Codec {
                 return Some(out);
             }
         }
-        if self.adaptive {
+        if self.adaptive && self.failed_searches.load(Ordering::Relaxed) < MAX_FAILED_SEARCHES {
             if let Some((m, out)) = adaptive_search(src, max_out, exact) {
                 self.remember(m);
                 return Some(out);
             }
+            self.failed_searches.fetch_add(1, Ordering::Relaxed);
         }
         None
     }
@@ -265,12 +269,20 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
         Method::Lzma5 { offset } => {
             let body = src.get(usize::from(offset)..)?;
             let p = Params::from_props(*body.first()?)?;
+            // Encoders never write a dictionary below 4 KiB; zeros here are not a header.
+            let dict = u32::from_le_bytes(body.get(1..5)?.try_into().ok()?);
+            if !(4096..=1 << 30).contains(&dict) {
+                return None;
+            }
             let stream = body.get(5..)?;
             // Tell the 13-byte form apart: there, bytes 5..13 are a size that fits.
             if stream.first() != Some(&0) {
                 return None;
             }
-            let (out, _clean) = lzma(stream, p, exact, max_out)?;
+            // Unknown size: let the decoder stop at the maximum (a full block) or when the
+            // input runs out (a shorter one).
+            let declared = exact.unwrap_or(max_out);
+            let (out, _clean) = lzma(stream, p, Some(declared), max_out)?;
             out
         }
         Method::LzmaRaw { offset, lc, lp, pb } => {
@@ -418,6 +430,117 @@ mod tests {
         // Output larger than allowed: rejected, not truncated.
         assert!(c.decode(&z, 100, None).is_none());
         assert!(c.decode(&z, 8192, Some(data.len() + 1)).is_none());
+    }
+
+    fn lzma_raw(data: &[u8], lc: u32, lp: u32, pb: u32, end_marker: bool) -> Vec<u8> {
+        use std::io::Write;
+        let mut opts = lzma_rust2::LzmaOptions::with_preset(6);
+        opts.lc = lc;
+        opts.lp = lp;
+        opts.pb = pb;
+        opts.dict_size = 1 << 16;
+        let mut w = lzma_rust2::LzmaWriter::new_no_header(Vec::new(), &opts, end_marker).unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn props(lc: u8, lp: u8, pb: u8) -> u8 {
+        (pb * 5 + lp) * 9 + lc
+    }
+
+    fn sample() -> Vec<u8> {
+        (0..6000u32)
+            .map(|i| ((i * i) % 97) as u8)
+            .chain(b"tail text tail text".iter().copied())
+            .collect()
+    }
+
+    #[test]
+    fn lzma_13_byte_header_with_vendor_props() {
+        // TP-Link: props 0x6D (lc1 lp2 pb2), size field present, no end marker.
+        let data = sample();
+        let mut block = vec![props(1, 2, 2)];
+        block.extend(8192u32.to_le_bytes());
+        block.extend((data.len() as u64).to_le_bytes());
+        block.extend(lzma_raw(&data, 1, 2, 2, false));
+        let c = Codec::new(Some(Compression::Lzma), false);
+        assert!(c.decode(&block, 8192, None).unwrap() == data);
+        assert_eq!(c.used(), [Method::Lzma13]);
+    }
+
+    #[test]
+    fn lzma_5_byte_header_without_size_or_marker() {
+        // Broadcom sqlzma: props 0x6C (lc0 lp2 pb2), dictionary, stream; no size, no marker.
+        let data = sample();
+        let mut block = vec![props(0, 2, 2)];
+        block.extend((1u32 << 20).to_le_bytes());
+        block.extend(lzma_raw(&data, 0, 2, 2, false));
+        let c = Codec::new(None, true);
+        // Without size or marker the end is where the input runs out; the range coder's
+        // flushed bytes may decode to a byte or two more, which no table references.
+        let got = c.decode(&block, 8192, None).unwrap();
+        assert!(got.starts_with(&data) && got.len() - data.len() < 4);
+        assert!(c.decode(&block, 65536, Some(data.len())).unwrap() == data);
+        assert_eq!(c.used(), [Method::Lzma5 { offset: 0 }]);
+        // The same image may mix in zlib blocks.
+        let z = zlib(b"zlib block in an lzma image");
+        assert_eq!(
+            c.decode(&z, 8192, None).unwrap(),
+            b"zlib block in an lzma image"
+        );
+    }
+
+    #[test]
+    fn headerless_lzma_fixed_params_with_marker() {
+        // Freetz/AVM v2 "zlib-compatible" wrapper: lc3 lp0 pb2, end marker, no header.
+        let data = sample();
+        let block = lzma_raw(&data, 3, 0, 2, true);
+        let c = Codec::new(None, true);
+        assert!(c.decode(&block, 8192, None).unwrap() == data);
+        assert_eq!(c.used(), [RAW_FIXED]);
+    }
+
+    #[test]
+    fn ddwrt_prefix_params_per_block() {
+        let data = sample();
+        let c = Codec::new(None, true);
+        for (lc, lp, pb) in [(1u8, 0u8, 0u8), (0, 2, 1)] {
+            let mut block = vec![pb, lc, lp, 0];
+            block.extend(lzma_raw(&data, lc.into(), lp.into(), pb.into(), true));
+            assert!(c.decode(&block, 8192, None).unwrap() == data);
+        }
+        assert!(c.used().contains(&Method::DdWrt));
+    }
+
+    #[test]
+    fn adaptive_search_finds_unknown_params_and_offset() {
+        let data = sample();
+        let mut block = vec![0x11, 0x22];
+        block.extend(lzma_raw(&data, 0, 1, 3, true));
+        let c = Codec::new(Some(Compression::Lzma), false);
+        assert!(c.decode(&block, 8192, None).unwrap() == data);
+        let found = Method::LzmaRaw {
+            offset: 2,
+            lc: 0,
+            lp: 1,
+            pb: 3,
+        };
+        assert_eq!(c.used(), [found]);
+        // Later blocks try the found coding first.
+        assert!(c.decode(&block, 8192, Some(data.len())).unwrap() == data);
+    }
+
+    #[test]
+    fn failed_searches_are_bounded() {
+        let c = Codec::new(Some(Compression::Lzma), false);
+        let junk = [0u8; 64];
+        for _ in 0..10 {
+            assert!(c.decode(&junk, 8192, None).is_none());
+        }
+        assert_eq!(
+            c.failed_searches.load(Ordering::Relaxed),
+            MAX_FAILED_SEARCHES
+        );
     }
 
     #[test]

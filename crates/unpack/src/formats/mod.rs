@@ -8,6 +8,7 @@ pub mod esp;
 pub mod fit;
 pub mod jffs2;
 pub mod romfs;
+pub mod squashfs;
 pub mod tplink;
 pub mod trx;
 pub mod ubootenv;
@@ -23,6 +24,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &fit::Fit,
         &jffs2::Jffs2,
         &romfs::Romfs,
+        &squashfs::Squashfs,
         &tplink::TpLink,
         &trx::Trx,
         &ubootenv::UBootEnv,

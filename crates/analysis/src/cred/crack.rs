@@ -34,6 +34,8 @@ pub enum Outcome {
 
 /// Candidates checked between two clock reads.
 const CHUNK: usize = 16;
+/// Candidates per hash in the first round over all hashes.
+const FIRST_PHASE: usize = 64;
 
 /// Attack `targets` in the given order (put the most important first) within `budget`.
 pub fn crack(
@@ -45,8 +47,9 @@ pub fn crack(
 ) -> BTreeMap<String, Outcome> {
     let deadline = Instant::now() + budget;
     let mut out: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut lists: Vec<(&str, Vec<String>)> = Vec::new();
     for t in targets {
-        if out.contains_key(&t.hash) {
+        if out.contains_key(&t.hash) || lists.iter().any(|(h, _)| *h == t.hash) {
             continue;
         }
         let fmt = HashFormat::detect(&t.hash);
@@ -54,8 +57,34 @@ pub fn crack(
             out.insert(t.hash.clone(), Outcome::NotAttempted);
             continue;
         }
-        let cands = dict.candidates(&t.user, hints, wordlist);
-        out.insert(t.hash.clone(), attack(&t.hash, &cands, deadline));
+        lists.push((&t.hash, dict.candidates(&t.user, hints, wordlist)));
+    }
+    // Phase 1: every hash against its likeliest candidates; phase 2: the rest of each list.
+    // So one slow, strong hash cannot starve a weak one of the budget.
+    for phase in 0..2 {
+        for (hash, cands) in &lists {
+            if out.contains_key(*hash) {
+                continue;
+            }
+            let split = cands.len().min(FIRST_PHASE);
+            let slice = if phase == 0 {
+                cands.get(..split)
+            } else {
+                cands.get(split..)
+            };
+            match attack(hash, slice.unwrap_or(&[]), deadline) {
+                Outcome::Exhausted { .. } if phase == 0 => {}
+                Outcome::Exhausted { .. } => {
+                    out.insert(
+                        (*hash).to_owned(),
+                        Outcome::Exhausted { tried: cands.len() },
+                    );
+                }
+                o => {
+                    out.insert((*hash).to_owned(), o);
+                }
+            }
+        }
     }
     out
 }

@@ -244,3 +244,71 @@ fn shared_versus_per_unit_across_inputs() {
     assert_eq!(c9[0].details["locator"], "/etc/config/wireless#key");
     assert_eq!(c9[0].details["distinct"], 2);
 }
+
+#[test]
+fn iotgoat_overlay_accounts_telnet_and_wifi() {
+    let Some(c) = crate::testutil::corpus_dir() else {
+        assert!(std::env::var_os("CI").is_none(), "corpus missing in CI");
+        return;
+    };
+    let d = c.join("firmware/iotgoat-overlay");
+    let f = |p: &str| d.join(p);
+    let mut t = ArtifactTree::new();
+    let (a, b, c2, e, w, r, s, ba, i) = (
+        f("files/etc_passwd"),
+        f("files/etc_shadow"),
+        f("files/etc_shadow.bak"),
+        f("files/etc_config_system"),
+        f("files/etc_config_wireless"),
+        f("files/etc_rc.local"),
+        f("files/etc_config_network"),
+        f("openwrt-base-files/etc_shadow"),
+        f("openwrt-base-files/etc_inittab"),
+    );
+    crate::testutil::add_mapped_input(
+        &mut t,
+        "iotgoat-overlay",
+        &[
+            ("/etc/passwd", a.as_path()),
+            ("/etc/shadow", b.as_path()),
+            ("/etc/shadow.bak", c2.as_path()),
+            ("/etc/config/system", e.as_path()),
+            ("/etc/config/wireless", w.as_path()),
+            ("/etc/rc.local", r.as_path()),
+            ("/etc/config/network", s.as_path()),
+            ("/etc/inittab", i.as_path()),
+        ],
+    );
+    crate::testutil::add_mapped_input(&mut t, "openwrt-base", &[("/etc/shadow", ba.as_path())]);
+    // Unoptimised test builds hash slowly: give recovery room (no timing is asserted).
+    let opts = Options {
+        crack_budget: std::time::Duration::from_secs(600),
+        ..Options::default()
+    };
+    let fs = analyse(&t, &opts).findings;
+    let c1 = only(&fs, "CRED-001");
+    let user = c1
+        .iter()
+        .find(|f| f.details["account"] == "iotgoatuser")
+        .unwrap();
+    assert_eq!(user.details["hash_format"], "md5crypt");
+    assert_eq!(user.details["recovered"], true);
+    assert_eq!(user.details["shell"], "/bin/ash");
+    assert_eq!(user.severity, Severity::Critical);
+    // root in shadow and in shadow.bak: two different fixed hashes.
+    let roots: Vec<_> = c1
+        .iter()
+        .filter(|f| f.details["account"] == "root")
+        .collect();
+    assert_eq!(roots.len(), 2);
+    // Stock OpenWrt root has an empty password.
+    let c2 = only(&fs, "CRED-002");
+    assert_eq!(c2.len(), 1);
+    assert_eq!(c2[0].details["account"], "root");
+    assert_eq!(c2[0].evidence[0].artifact, "openwrt-base");
+    // The open access point.
+    let wifi = only(&fs, "CRED-006");
+    assert_eq!(wifi.len(), 1);
+    assert_eq!(wifi[0].details["category"], "open-wifi");
+    insta::assert_json_snapshot!("iotgoat_overlay", fs);
+}

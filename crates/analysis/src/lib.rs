@@ -11,6 +11,10 @@
 #![warn(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
 pub mod context;
+pub mod cred;
+pub mod key;
+#[cfg(any(test, feature = "test-util"))]
+pub mod testutil;
 
 pub use context::{Context, Options};
 
@@ -44,6 +48,8 @@ pub struct AnalysisOutput {
 /// Every check, in code order.
 pub fn checks() -> Vec<&'static CheckInfo> {
     let mut all: Vec<&'static CheckInfo> = Vec::new();
+    all.extend(cred::CHECKS.iter().copied());
+    all.extend(key::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }
@@ -52,7 +58,10 @@ pub fn checks() -> Vec<&'static CheckInfo> {
 pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     let ctx = Context::new(tree, options);
     let mut out = AnalysisOutput::default();
-    let _ = &ctx;
+    // One content pass shared by the CRED and KEY families.
+    let scan = cred::scan::Scan::run(&ctx);
+    cred::run_with(&ctx, &scan, &mut out);
+    key::run_with(&ctx, &scan, &mut out);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

@@ -135,8 +135,11 @@ pub fn shell_can_login(shell: &str) -> bool {
     )
 }
 
+/// A parsed line: kind, user, password field, uid, shell.
+pub type Line = (DbKind, String, String, Option<u32>, Option<String>);
+
 /// Parse one line of a passwd or shadow file (either layout, whatever the file name says).
-pub fn parse_line(line: &str) -> Option<(DbKind, String, String, Option<u32>, Option<String>)> {
+pub fn parse_line(line: &str) -> Option<Line> {
     let line = line.trim_end_matches('\r');
     if line.starts_with('#') || line.starts_with('+') || line.starts_with('-') {
         return None;

@@ -122,7 +122,7 @@ pub fn attack(hash: &str, cands: &[String], deadline: Instant) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

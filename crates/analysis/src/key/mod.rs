@@ -114,7 +114,7 @@ pub(crate) fn collect(ctx: &Context<'_>, scan: &Scan) -> Vec<Found> {
             v
         })
         .collect();
-    found.sort_by(|a, b| (a.node, a.m.offset).cmp(&(b.node, b.m.offset)));
+    found.sort_by_key(|f| (f.node, f.m.offset));
     found
 }
 

@@ -65,8 +65,9 @@ pub(super) fn crypt(pw: &[u8], setting: &str, magic: &str) -> Option<String> {
     out.push_str(salt);
     out.push('$');
     for (a, b, c) in [(0, 6, 12), (1, 7, 13), (2, 8, 14), (3, 9, 15), (4, 10, 5)] {
-        b64_from_24bit(&mut out, f[a], f[b], f[c], 4);
+        let g = |i: usize| f.get(i).copied().unwrap_or(0);
+        b64_from_24bit(&mut out, g(a), g(b), g(c), 4);
     }
-    b64_from_24bit(&mut out, 0, 0, f[11], 2);
+    b64_from_24bit(&mut out, 0, 0, f.get(11).copied().unwrap_or(0), 2);
     Some(out)
 }

@@ -227,7 +227,9 @@ pub(crate) fn b64_from_24bit(out: &mut String, b2: u8, b1: u8, b0: u8, n: usize)
     const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut w = (u32::from(b2) << 16) | (u32::from(b1) << 8) | u32::from(b0);
     for _ in 0..n {
-        out.push(char::from(ITOA64[(w & 0x3f) as usize]));
+        out.push(char::from(
+            ITOA64.get((w & 0x3f) as usize).copied().unwrap_or(b'.'),
+        ));
         w >>= 6;
     }
 }

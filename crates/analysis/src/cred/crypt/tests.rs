@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::expect_used,
+    clippy::type_complexity
+)]
 use super::*;
 
 /// Formats whose every libxcrypt known-answer row must reproduce exactly.

@@ -1,0 +1,117 @@
+//! Whole-image CRED/KEY expectations for the firmware corpus (ground truth in the corpus
+//! README and each image's SOURCES.md). Ignored until the unpacker is merged: the lead replaces
+//! `unpack` below with the unpacker's entry point and removes the `#[ignore]`s.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use baseline_analysis::{analyse, Options};
+use baseline_model::Finding;
+use baseline_unpack::ArtifactTree;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Option<PathBuf> {
+    let c = baseline_analysis::testutil::corpus_dir();
+    if c.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "corpus missing in CI");
+    }
+    c
+}
+
+/// One tree holding every given file as an input root, fully unpacked.
+/// MERGE: replace the body with the unpacker's "unpack these inputs" entry point.
+fn unpack(files: &[&Path]) -> ArtifactTree {
+    let mut t = ArtifactTree::new();
+    for f in files {
+        let data = std::fs::read(f).expect("corpus file");
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        t.add_input(name, bytes::Bytes::from(data));
+    }
+    t
+}
+
+fn with(fs: &[Finding], code: &str, key: &str, val: &str) -> Vec<Finding> {
+    fs.iter()
+        .filter(|f| f.code == code && f.details.get(key).and_then(|v| v.as_str()) == Some(val))
+        .cloned()
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the unpacker (merge)"]
+fn tplink_wr841n_root_md5crypt_and_runtime_passwd() {
+    let Some(c) = corpus() else { return };
+    let t = unpack(&[&c.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")]);
+    let fs = analyse(&t, &Options::default()).findings;
+    let root = with(&fs, "CRED-001", "account", "root");
+    assert_eq!(root.len(), 1, "{root:#?}");
+    assert_eq!(root[0].details["hash_format"], "md5crypt");
+    assert_eq!(root[0].evidence[0].path.as_deref(), Some("/etc/shadow"));
+    let rt = with(&fs, "CRED-003", "link", "/etc/passwd");
+    assert_eq!(rt.len(), 1);
+    assert_eq!(rt[0].details["target"], "../tmp/passwd");
+}
+
+#[test]
+#[ignore = "needs the unpacker (merge)"]
+fn wyze_root_descrypt_recovered_with_wordlist() {
+    let Some(c) = corpus() else { return };
+    let t = unpack(&[&c.join("firmware/consumer/wyze-cam-v2/rootfs.bin")]);
+    let opts = Options {
+        wordlist: vec!["ismart12".into()],
+        ..Options::default()
+    };
+    let fs = analyse(&t, &opts).findings;
+    let root = with(&fs, "CRED-001", "account", "root");
+    assert_eq!(root.len(), 1);
+    assert_eq!(root[0].details["hash_format"], "descrypt");
+    assert_eq!(root[0].details["recovered"], true);
+    // libmbedx509/libcrypto say "PRIVATE KEY" but hold no key.
+    assert!(fs.iter().all(|f| f.code != "KEY-001"), "{fs:#?}");
+}
+
+#[test]
+#[ignore = "needs the unpacker (merge)"]
+fn sannce_root_md5crypt_in_passwd_recovered_and_apns_key() {
+    let Some(c) = corpus() else { return };
+    let d = c.join("firmware/consumer/sannce-camera");
+    let t = unpack(&[&d.join("rootfs.bin"), &d.join("system.bin")]);
+    let fs = analyse(&t, &Options::default()).findings;
+    let root = with(&fs, "CRED-001", "account", "root");
+    assert_eq!(root.len(), 1);
+    assert_eq!(root[0].details["hash_format"], "md5crypt");
+    assert_eq!(root[0].details["recovered"], true);
+    assert_eq!(root[0].evidence[0].path.as_deref(), Some("/etc/passwd"));
+    let keys: Vec<&Finding> = fs.iter().filter(|f| f.code == "KEY-001").collect();
+    assert!(keys.iter().any(|k| k.details["key_type"] == "rsa"
+        && k.evidence.iter().any(|e| e
+            .path
+            .as_deref()
+            .is_some_and(|p| p.ends_with("/pem/ck.pem")))));
+}
+
+#[test]
+#[ignore = "needs the unpacker (merge)"]
+fn binwalk_squashfs_v2_dropbear_rsa_host_key() {
+    let Some(c) = corpus() else { return };
+    let t = unpack(&[&c.join("formats/binwalk/squashfs_v2.bin")]);
+    let fs = analyse(&t, &Options::default()).findings;
+    let k = with(&fs, "KEY-001", "container", "dropbear");
+    assert_eq!(k.len(), 1);
+    assert_eq!(k[0].details["key_type"], "rsa");
+}
+
+#[test]
+#[ignore = "needs the unpacker (merge)"]
+fn tuya_two_units_differ_per_unit_and_open_pairing_ap() {
+    let Some(c) = corpus() else { return };
+    let d = c.join("firmware/consumer/tuya-esp8266-switch");
+    let t = unpack(&[
+        &d.join("original_firmware.bin"),
+        &d.join("original_firmware2.bin"),
+    ]);
+    let fs = analyse(&t, &Options::default()).findings;
+    // The cloud keys differ between the units: per-unit, never reported as shared.
+    assert!(fs.iter().any(|f| f.code == "CRED-009"), "{fs:#?}");
+    assert!(fs.iter().all(|f| f.code != "CRED-008"));
+    assert!(!with(&fs, "CRED-006", "category", "open-wifi").is_empty());
+}

@@ -13,6 +13,11 @@
 //! file into at most its 24-bit size, the whole image into [`Ctx::output_cap`]; a directory
 //! reached twice is skipped (cycles), and a CRC mismatch is a note, not a refusal.
 //!
+//! Evidence: attributes `byte-order`, `name`, `edition`, `blocks`, `files` (and `padding`);
+//! notes for CRC mismatch, truncation, unsupported flags, bad blocks, cycles.
+//! False positives: needs the magic, the "Compressed ROMFS" signature and a directory root
+//! inode, so practically none.
+//!
 //! Not supported: the out-of-tree LZO/XZ/LZ4 cramfs variants (no mainline kernel reads them;
 //! blocks that do not inflate become notes). Images padded by 512 bytes before the
 //! superblock (`mkcramfs -p`) are read with offsets from the padding's start.

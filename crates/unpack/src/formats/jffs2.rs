@@ -23,6 +23,13 @@
 //! file's size and every file by the remaining [`Ctx::output_cap`]; directories reached twice
 //! (cycles, directory hard links) are skipped with a note; bad CRCs are notes, not errors.
 //! The scan ends at the input's end or after 256 KiB without a node (the next partition).
+//! Decoding work (all node versions, also overwritten ones) is charged to the same budget.
+//!
+//! Evidence: attributes `byte-order`, `nodes`; notes for obsolete nodes ignored, bad CRCs,
+//! truncated nodes, undecodable data, unreachable entries, cycles.
+//! False positives: a candidate needs a 4-byte magic+type and a header CRC that holds (a
+//! 1 in 2^32 chance for random bytes), and a lone cleanmarker-like node is rejected; two
+//! JFFS2 partitions of the same byte order back to back (no 256 KiB gap) are read as one.
 //!
 //! Reference: Linux `include/uapi/linux/jffs2.h`, `fs/jffs2/{scan,readinode,compr_*}.c`;
 //! OpenWrt `target/linux/generic/pending-*/530-jffs2_make_lzma_available.patch`.

@@ -10,6 +10,8 @@
 //! and the total output is bounded by [`Ctx::output_cap`]. Checksum mismatches become notes.
 //!
 //! Evidence: `volume` attribute; notes for checksum mismatches, truncation, cycles.
+//! False positives: needs the 8-byte magic, a size of at least 64 and a readable first file
+//! header; a checksum mismatch does not reject (it is reported), so a damaged image is read.
 //! Known limits: romfs stores no ownership or times; permissions are the kernel's defaults
 //! (`romfs_modemap` plus the exec bit), as `mount` would show them.
 //! Reference: Linux `Documentation/filesystems/romfs.rst`, `fs/romfs/super.c`.

@@ -307,3 +307,31 @@ fn jffs2_wyze_config_partition() {
     assert_eq!(o.len, 0x3_800c);
     assert_eq!(o.notes, vec!["364 obsolete nodes ignored".to_owned()]);
 }
+
+/// The engine finds candidates by magic only: each sample must start with one of the
+/// registered format's patterns, or it would never be parsed.
+#[test]
+fn registered_magics_find_every_sample() {
+    let Some(c) = corpus() else { return };
+    let registry = baseline_unpack::formats::registry();
+    for (sample, name) in [
+        ("formats/fact-extractor/jffs2/jffs2_le.img", "jffs2"),
+        ("formats/fact-extractor/jffs2/jffs2_be.img", "jffs2"),
+        ("firmware/consumer/sannce-camera/system.bin", "jffs2"),
+        ("firmware/consumer/wyze-cam-v2/config.bin", "jffs2"),
+        ("formats/fact-extractor/sevenz/cramfs.img", "cramfs"),
+        ("formats/binwalk/cramfs.bin", "cramfs"),
+        ("formats/fact-extractor/generic_fs/romfs.img", "romfs"),
+        ("formats/binwalk/romfs.bin", "romfs"),
+    ] {
+        let data = std::fs::read(c.join(sample)).unwrap();
+        let format = registry.iter().find(|f| f.name() == name).unwrap();
+        assert!(
+            format
+                .magics()
+                .iter()
+                .any(|m| data.get(m.offset..m.offset + m.bytes.len()) == Some(m.bytes)),
+            "{sample}"
+        );
+    }
+}

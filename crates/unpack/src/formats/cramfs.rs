@@ -13,6 +13,11 @@
 //! file into at most its 24-bit size, the whole image into [`Ctx::output_cap`]; a directory
 //! reached twice is skipped (cycles), and a CRC mismatch is a note, not a refusal.
 //!
+//! Evidence: attributes `byte-order`, `name`, `edition`, `blocks`, `files` (and `padding`);
+//! notes for CRC mismatch, truncation, unsupported flags, bad blocks, cycles.
+//! False positives: needs the magic, the "Compressed ROMFS" signature and a directory root
+//! inode, so practically none.
+//!
 //! Not supported: the out-of-tree LZO/XZ/LZ4 cramfs variants (no mainline kernel reads them;
 //! blocks that do not inflate become notes). Images padded by 512 bytes before the
 //! superblock (`mkcramfs -p`) are read with offsets from the padding's start.
@@ -51,6 +56,9 @@ const S_IFSOCK: u32 = 0o140000;
 
 /// Longest symlink target kept (Linux PATH_MAX).
 const MAX_LINK: usize = 4096;
+/// Longest path kept: deeper entries are skipped, which also bounds the memory that
+/// hostile nesting could spend on path strings.
+const MAX_PATH: usize = 4096;
 
 /// The cramfs format (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]
@@ -236,12 +244,19 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         notes,
         extent: sb + SUPERBLOCK_LEN,
         inflater: flate2::Decompress::new(true),
+        long_paths: 0,
     };
     let mut stack = vec![(root.offset, root.size as usize, String::new())];
     while let Some((off, len, prefix)) = stack.pop() {
         w.walk_dir(off, len, &prefix, &mut stack)?;
     }
 
+    if w.long_paths > 0 {
+        w.notes.push(format!(
+            "{} entries with paths longer than {MAX_PATH} bytes skipped",
+            w.long_paths
+        ));
+    }
     let len = if v2 {
         img_len
     } else {
@@ -287,6 +302,8 @@ struct Walker<'a> {
     /// End of the furthest structure read (for version-1 images, which carry no size).
     extent: usize,
     inflater: flate2::Decompress,
+    /// Entries skipped because their path exceeds [`MAX_PATH`].
+    long_paths: usize,
 }
 
 impl Walker<'_> {
@@ -300,6 +317,15 @@ impl Walker<'_> {
             offset: self.abs(off),
             limit: what,
         }
+    }
+
+    /// Account `n` output bytes (file data, paths) against the budget.
+    fn charge(&mut self, n: usize, pos: usize) -> Result<()> {
+        if n as u64 > self.budget {
+            return Err(self.limit(pos, "output budget exhausted".to_owned()));
+        }
+        self.budget -= n as u64;
+        Ok(())
     }
 
     fn see(&mut self, end: usize) {
@@ -361,7 +387,12 @@ impl Walker<'_> {
             } else {
                 format!("{prefix}/{name}")
             };
-            self.emit(ino, path, pos, stack)?;
+            if path.len() > MAX_PATH {
+                self.long_paths += 1;
+            } else {
+                self.charge(path.len(), pos)?;
+                self.emit(ino, path, pos, stack)?;
+            }
             pos = next;
         }
         Ok(())
@@ -415,10 +446,7 @@ impl Walker<'_> {
         if size == 0 || ino.offset == 0 {
             return Ok(Vec::new());
         }
-        if size as u64 > self.budget {
-            return Err(self.limit(pos, "output budget exhausted".to_owned()));
-        }
-        self.budget -= size as u64;
+        self.charge(size, pos)?;
         let nblocks = size.div_ceil(PAGE);
         let table = ino.offset;
         let table_end = table.saturating_add(nblocks.saturating_mul(4));

@@ -23,6 +23,13 @@
 //! file's size and every file by the remaining [`Ctx::output_cap`]; directories reached twice
 //! (cycles, directory hard links) are skipped with a note; bad CRCs are notes, not errors.
 //! The scan ends at the input's end or after 256 KiB without a node (the next partition).
+//! Decoding work (all node versions, also overwritten ones) is charged to the same budget.
+//!
+//! Evidence: attributes `byte-order`, `nodes`; notes for obsolete nodes ignored, bad CRCs,
+//! truncated nodes, undecodable data, unreachable entries, cycles.
+//! False positives: a candidate needs a 4-byte magic+type and a header CRC that holds (a
+//! 1 in 2^32 chance for random bytes), and a lone cleanmarker-like node is rejected; two
+//! JFFS2 partitions of the same byte order back to back (no 256 KiB gap) are read as one.
 //!
 //! Reference: Linux `include/uapi/linux/jffs2.h`, `fs/jffs2/{scan,readinode,compr_*}.c`;
 //! OpenWrt `target/linux/generic/pending-*/530-jffs2_make_lzma_available.patch`.
@@ -48,6 +55,9 @@ const INODE_LEN: usize = 68;
 const MAX_JUNK: usize = 256 * 1024;
 /// Longest symlink target kept (Linux PATH_MAX).
 const MAX_LINK: usize = 4096;
+/// Longest path kept: deeper entries are skipped, which also bounds the memory that
+/// hostile nesting could spend on path strings.
+const MAX_PATH: usize = 4096;
 
 const S_IFMT: u32 = 0o170000;
 const S_IFDIR: u32 = 0o040000;
@@ -238,6 +248,7 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         start,
         ctx,
         budget: ctx.output_cap(scan.end as u64),
+        work: ctx.output_cap(scan.end as u64),
         cache: HashMap::new(),
         notes,
         entries: Vec::new(),
@@ -374,6 +385,7 @@ struct Builder<'a> {
     start: usize,
     ctx: &'a Ctx,
     budget: u64,
+    work: u64,
     cache: HashMap<u32, Bytes>,
     notes: Vec<String>,
     entries: Vec<Entry>,
@@ -393,6 +405,7 @@ impl Builder<'_> {
         let mut visited = HashSet::from([1u32]);
         let mut reached = 0usize;
         let mut stack = vec![(1u32, String::new())];
+        let mut long_paths = 0usize;
         while let Some((dir, prefix)) = stack.pop() {
             let Some(list) = children.get(&dir) else {
                 continue;
@@ -418,9 +431,19 @@ impl Builder<'_> {
                 } else {
                     format!("{prefix}/{name}")
                 };
+                if path.len() > MAX_PATH {
+                    long_paths += 1;
+                    continue;
+                }
+                self.charge(path.len() as u64, path.as_str())?;
                 let nodes = s.inodes.get(&d.ino).map(Vec::as_slice).unwrap_or_default();
                 self.emit(d, nodes, path, &mut visited, &mut stack)?;
             }
+        }
+        if long_paths > 0 {
+            self.notes.push(format!(
+                "{long_paths} entries with paths longer than {MAX_PATH} bytes skipped"
+            ));
         }
         let orphans = s
             .dirents
@@ -509,6 +532,33 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// Account `n` output bytes (file data, paths, decoded node data) against the budget.
+    fn charge(&mut self, n: u64, path: &str) -> Result<()> {
+        if n > self.budget {
+            return Err(Error::Limit {
+                format: NAME,
+                offset: self.start as u64,
+                limit: format!("{path}: output budget exhausted"),
+            });
+        }
+        self.budget -= n;
+        Ok(())
+    }
+
+    /// Decoding work: every decoded node counts, also those later overwritten, so that
+    /// many versions of one compressed range cannot multiply the work.
+    fn charge_work(&mut self, n: usize, path: &str) -> Result<()> {
+        if n as u64 > self.work {
+            return Err(Error::Limit {
+                format: NAME,
+                offset: self.start as u64,
+                limit: format!("{path}: decoding work budget exhausted"),
+            });
+        }
+        self.work -= n as u64;
+        Ok(())
+    }
+
     /// The contents of inode `ino`: its data nodes applied in version order.
     fn file(&mut self, ino: u32, nodes: &[InodeNode], path: &str) -> Result<Bytes> {
         if let Some(b) = self.cache.get(&ino) {
@@ -517,14 +567,7 @@ impl Builder<'_> {
         let mut sorted: Vec<&InodeNode> = nodes.iter().collect();
         sorted.sort_by_key(|n| n.version);
         let size = sorted.last().map_or(0, |n| n.isize) as usize;
-        if size as u64 > self.budget {
-            return Err(Error::Limit {
-                format: NAME,
-                offset: self.start as u64,
-                limit: format!("{path}: {size} bytes exceed the output budget"),
-            });
-        }
-        self.budget -= size as u64;
+        self.charge(size as u64, path)?;
         let mut out = vec![0u8; size];
         let mut failed = 0usize;
         for n in sorted {
@@ -541,6 +584,7 @@ impl Builder<'_> {
             };
             match decompress(n.compr, src, want) {
                 Ok(Some(d)) => {
+                    self.charge_work(d.len(), path)?;
                     if let Some(dst) = out.get_mut(off..off + d.len().min(want)) {
                         dst.copy_from_slice(d.get(..dst.len()).unwrap_or_default());
                     }
@@ -1185,6 +1229,29 @@ mod tests {
                 .filter(|n| n.contains("reached twice"))
                 .count(),
             2
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_at_path_max() {
+        let mut i = Img::new(false);
+        for ino in 2..3002u32 {
+            i.dirent(ino - 1, ino, "dd", 4);
+            i.inode(ino, 0o40755, 0, 0, 0, &[], 0);
+        }
+        let p = run(i.buf);
+        let Output::Entries(es) = &p.output else {
+            panic!()
+        };
+        // "dd" plus 1364 times "/dd" is 4094 bytes; one more level would pass 4096.
+        assert_eq!(es.len(), 1365);
+        assert!(es.iter().all(|e| e.path.len() <= 4096));
+        assert_eq!(
+            p.notes,
+            vec![
+                "1 entries with paths longer than 4096 bytes skipped".to_owned(),
+                "1634 directory entries not reachable from the root".to_owned()
+            ]
         );
     }
 

@@ -10,6 +10,8 @@
 //! and the total output is bounded by [`Ctx::output_cap`]. Checksum mismatches become notes.
 //!
 //! Evidence: `volume` attribute; notes for checksum mismatches, truncation, cycles.
+//! False positives: needs the 8-byte magic, a size of at least 64 and a readable first file
+//! header; a checksum mismatch does not reject (it is reported), so a damaged image is read.
 //! Known limits: romfs stores no ownership or times; permissions are the kernel's defaults
 //! (`romfs_modemap` plus the exec bit), as `mount` would show them.
 //! Reference: Linux `Documentation/filesystems/romfs.rst`, `fs/romfs/super.c`.
@@ -24,6 +26,9 @@ const NAME: &str = "romfs";
 const MAGIC: &[u8] = b"-rom1fs-";
 /// Longest symlink target kept (Linux PATH_MAX).
 const MAX_LINK: usize = 4096;
+/// Longest path kept: deeper entries are skipped, which also bounds the memory that
+/// hostile nesting could spend on path strings.
+const MAX_PATH: usize = 4096;
 /// Hard links pointing at hard links: followed this many hops at most.
 const MAX_LINK_HOPS: u32 = 8;
 
@@ -170,12 +175,19 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         visited: HashSet::new(),
         entries: Vec::new(),
         notes,
+        long_paths: 0,
     };
     let mut stack = vec![(first, String::new())];
     while let Some((dir, prefix)) = stack.pop() {
         w.walk_dir(dir, &prefix, &mut stack)?;
     }
 
+    if w.long_paths > 0 {
+        w.notes.push(format!(
+            "{} entries with paths longer than {MAX_PATH} bytes skipped",
+            w.long_paths
+        ));
+    }
     let mut parsed = Parsed::new(img_len as u64, Output::Entries(w.entries));
     parsed.attrs.push(("volume".to_owned(), volume));
     parsed.notes = w.notes;
@@ -192,6 +204,8 @@ struct Walker<'a> {
     visited: HashSet<usize>,
     entries: Vec<Entry>,
     notes: Vec<String>,
+    /// Entries skipped because their path exceeds [`MAX_PATH`].
+    long_paths: usize,
 }
 
 impl Walker<'_> {
@@ -246,6 +260,11 @@ impl Walker<'_> {
         } else {
             format!("{prefix}/{}", h.name)
         };
+        if path.len() > MAX_PATH {
+            self.long_paths += 1;
+            return Ok(());
+        }
+        self.charge(path.len() as u64, off)?;
         // Kernel romfs_modemap, plus S_IXUGO for the exec bit.
         let base = match h.kind {
             1 => 0o040644,
@@ -328,7 +347,12 @@ impl Walker<'_> {
 
     /// Account a file's bytes against the output budget.
     fn take(&mut self, d: Bytes, off: usize) -> Result<Bytes> {
-        let n = d.len() as u64;
+        self.charge(d.len() as u64, off)?;
+        Ok(d)
+    }
+
+    /// Account `n` output bytes (file data, paths) against the budget.
+    fn charge(&mut self, n: u64, off: usize) -> Result<()> {
         if n > self.budget {
             return Err(Error::Limit {
                 format: NAME,
@@ -337,7 +361,7 @@ impl Walker<'_> {
             });
         }
         self.budget -= n;
-        Ok(d)
+        Ok(())
     }
 }
 

@@ -33,6 +33,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Assess firmware images of one product: unpack, analyse, report findings.
+    ///
+    /// Example: baseline assess firmware.bin --product product.toml --format json -o report.json
+    Assess(cmd::assess::AssessArgs),
     /// Print a shell completion script.
     ///
     /// Example: baseline completions bash > /etc/bash_completion.d/baseline
@@ -45,6 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Assess(args) => cmd::assess::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());

@@ -157,6 +157,22 @@ impl Format for UBootEnv {
 
         // Saved form: CRC, optional flags byte, variables.
         for (hdr, layout) in [(4usize, "single"), (5, "redundant")] {
+            // Inside a run of pairs, the "CRC" in front of a key is text: the tail of the
+            // previous pair or the head of this one. Refusing those before walking the run
+            // keeps a hostile file made of pairs linear (a real CRC looks like that ~1% of
+            // the time, and only when NUL padding precedes it).
+            let prev_nul = start > 0 && data.get(start - 1) == Some(&0);
+            let texty = block.get(..hdr).is_some_and(|h| {
+                h.iter().all(|&c| c == 0 || value_char(c))
+                    && match h.last() {
+                        Some(0) => true,
+                        Some(&c) => key_char(c) && (hdr == 5 || prev_nul),
+                        None => false,
+                    }
+            });
+            if texty {
+                continue;
+            }
             let r = run(block.get(hdr..).unwrap_or_default());
             if r.vars.len() < 2 || !r.terminated {
                 continue;
@@ -316,6 +332,30 @@ mod tests {
         assert!(parse_at(d.clone(), mid).is_none());
         // Nor is the NUL padding before it, read as a CRC.
         assert!(parse_at(d, 0).is_none());
+    }
+
+    #[test]
+    fn long_runs_of_pairs_stay_linear() {
+        // Every candidate the engine would try in a 300 KiB run of pairs; each is either the
+        // first pair (accepted) or refused before walking the run.
+        let d: Vec<u8> = b"bootcmd=a\0".repeat(30_000);
+        let data = Bytes::from(d);
+        let ctx = Ctx::new(Limits::default());
+        let mut accepted = 0;
+        let mut pos = 0;
+        while let Some(i) = data[pos..].windows(8).position(|w| w == b"bootcmd=") {
+            let hit = pos + i;
+            for s in [hit.checked_sub(5), hit.checked_sub(4), Some(hit)]
+                .into_iter()
+                .flatten()
+            {
+                if UBootEnv.parse(&data, s, &ctx).unwrap().is_some() {
+                    accepted += 1;
+                }
+            }
+            pos = hit + 1;
+        }
+        assert_eq!(accepted, 1);
     }
 
     #[test]

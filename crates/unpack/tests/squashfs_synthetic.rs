@@ -543,3 +543,54 @@ fn entry_limit_is_enforced() {
         "{r:?}"
     );
 }
+
+#[test]
+fn vendor_magics_on_v4() {
+    // Broadcom (`shsq`/`qshs`), DD-WRT (`hsqt`/`tqsh`) and `zlqs`/`sqlz` magics: byte order
+    // still comes from the version field, the variant is named in attrs.
+    for (be, magic, variant) in [
+        (false, b"shsq", "broadcom"),
+        (true, b"qshs", "broadcom"),
+        (false, b"hsqt", "dd-wrt"),
+        (true, b"sqlz", "nonstandard"),
+    ] {
+        let (mut img, _) = sample(be, true);
+        img[..4].copy_from_slice(magic);
+        let p = parse(&img).unwrap().expect("recognised");
+        assert!(
+            p.attrs.contains(&("variant".into(), variant.into())),
+            "{:?}",
+            p.attrs
+        );
+        assert_eq!(entries(&p).len(), 12);
+    }
+    // Unknown magic: not squashfs.
+    let (mut img, _) = sample(false, true);
+    img[..4].copy_from_slice(b"hsqx");
+    assert!(parse(&img).unwrap().is_none());
+}
+
+#[test]
+fn superblock_sanity_rejects_inconsistent_headers() {
+    let (img, _) = sample(false, true);
+    // block_log not matching block_size.
+    let mut bad = img.clone();
+    bad[22] = 13;
+    assert!(parse(&bad).unwrap().is_none());
+    // Block size not a power of two.
+    let mut bad = img.clone();
+    bad[12..16].copy_from_slice(&5000u32.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Unknown compression id.
+    let mut bad = img.clone();
+    bad[20..22].copy_from_slice(&9u16.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Inode table beyond bytes_used.
+    let mut bad = img.clone();
+    bad[64..72].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Version 5 / 1.
+    let mut bad = img;
+    bad[28..30].copy_from_slice(&5u16.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+}

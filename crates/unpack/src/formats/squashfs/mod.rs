@@ -335,11 +335,37 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
         }
     }
 
-    let in_time = || ctx.check_time(NAME, at).is_ok();
+    // Every data block of every file is one job, so a large file spreads over all threads.
+    let plans: Vec<Vec<data::Job>> = files
+        .iter()
+        .zip(&wanted)
+        .map(|(f, &w)| {
+            if w {
+                data::plan(f, sb.block_size)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let jobs: Vec<&data::Job> = plans.iter().flatten().collect();
+    let decoded: Vec<reader::Res<Vec<u8>>> = jobs
+        .par_iter()
+        .map(|job| {
+            ctx.check_time(NAME, at).map_err(|e| e.to_string())?;
+            data::run(img, &codec, sb.block_size, job)
+        })
+        .collect();
+    let mut ranges = Vec::with_capacity(plans.len());
+    let mut next = 0usize;
+    for p in &plans {
+        ranges.push(next..next + p.len());
+        next += p.len();
+    }
     let contents: Vec<(Bytes, Option<String>)> = files
         .par_iter()
         .zip(wanted.par_iter())
-        .map(|(f, &w)| {
+        .zip(ranges.into_par_iter())
+        .map(|((f, &w), range)| {
             if !w {
                 return (
                     Bytes::new(),
@@ -350,10 +376,12 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
                 .frag
                 .and_then(|(i, _)| frags.get(&i))
                 .map(|b| b.as_slice());
-            let (bytes, note) = data::file(img, &codec, sb.block_size, f, frag, &in_time);
+            let blocks = decoded.get(range).unwrap_or_default();
+            let (bytes, note) = data::assemble(f, blocks, frag);
             (Bytes::from(bytes), note)
         })
         .collect();
+    drop(decoded);
     ctx.check_time(NAME, at)?;
 
     let mut entries = Vec::with_capacity(pending.len());

@@ -594,3 +594,33 @@ fn superblock_sanity_rejects_inconsistent_headers() {
     bad[28..30].copy_from_slice(&5u16.to_le_bytes());
     assert!(parse(&bad).unwrap().is_none());
 }
+
+#[test]
+fn avm_little_endian_length_words_in_big_endian_image() {
+    // Rewrite a big-endian image's metadata length words little-endian (AVM style) while
+    // the time field does not equal bytes_used: still read, named "avm".
+    let (mut img, busybox) = sample(true, false);
+    let be = |b: &[u8], at: usize| u64::from_be_bytes(b[at..at + 8].try_into().unwrap()) as usize;
+    let (inode_table, dir_table) = (be(&img, 64), be(&img, 72));
+    let frag_index = be(&img, 80);
+    let id_index = be(&img, 48);
+    let mut blocks = vec![
+        inode_table,
+        dir_table,
+        be(&img, frag_index),
+        be(&img, id_index),
+    ];
+    blocks.sort_unstable();
+    for at in blocks {
+        let w = u16::from_be_bytes([img[at], img[at + 1]]);
+        img[at..at + 2].copy_from_slice(&w.to_le_bytes());
+    }
+    let p = parse(&img).unwrap().unwrap();
+    assert!(
+        p.attrs.contains(&("variant".into(), "avm".into())),
+        "{:?}",
+        p.attrs
+    );
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+    assert_eq!(content(&p, "bin/sh"), busybox);
+}

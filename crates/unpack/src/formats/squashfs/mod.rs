@@ -137,7 +137,9 @@ fn limit(offset: u64, what: impl Into<String>) -> Error {
 /// padding is present and zero.
 fn carved_len(input: &[u8], bytes_used: u64) -> u64 {
     for align in [4096u64, 1024] {
-        let padded = bytes_used.div_ceil(align) * align;
+        let Some(padded) = bytes_used.div_ceil(align).checked_mul(align) else {
+            continue;
+        };
         let (Ok(from), Ok(to)) = (usize::try_from(bytes_used), usize::try_from(padded)) else {
             continue;
         };

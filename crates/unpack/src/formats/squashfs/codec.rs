@@ -275,8 +275,14 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
                 return None;
             }
             let stream = body.get(5..)?;
-            // Tell the 13-byte form apart: there, bytes 5..13 are a size that fits.
             if stream.first() != Some(&0) {
+                return None;
+            }
+            // The 13-byte form also has a zero at byte 5 when its size is a multiple of 256:
+            // if bytes 5..13 are a size that fits and the stream proper starts at byte 13,
+            // this is that form (sasquatch's test), and decoding it here would yield garbage.
+            let size = u64::from_le_bytes(body.get(5..13)?.try_into().ok()?);
+            if size <= max_out as u64 && body.get(13) == Some(&0) {
                 return None;
             }
             // Unknown size: let the decoder stop at the maximum (a full block) or when the
@@ -457,8 +463,10 @@ mod tests {
 
     #[test]
     fn lzma_13_byte_header_with_vendor_props() {
-        // TP-Link: props 0x6D (lc1 lp2 pb2), size field present, no end marker.
-        let data = sample();
+        // TP-Link: props 0x6D (lc1 lp2 pb2), size field present, no end marker. A size that
+        // is a multiple of 256 puts a zero at byte 5, as the 5-byte form has.
+        let mut data = sample();
+        data.resize(6144, b'x');
         let mut block = vec![props(1, 2, 2)];
         block.extend(8192u32.to_le_bytes());
         block.extend((data.len() as u64).to_le_bytes());
@@ -466,6 +474,8 @@ mod tests {
         let c = Codec::new(Some(Compression::Lzma), false);
         assert!(c.decode(&block, 8192, None).unwrap() == data);
         assert_eq!(c.used(), [Method::Lzma13]);
+        // Never mistaken for the 5-byte form, even when that coding is sticky.
+        assert!(run(Method::Lzma5 { offset: 0 }, &block, 8192, Some(data.len())).is_none());
     }
 
     #[test]

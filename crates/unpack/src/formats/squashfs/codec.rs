@@ -338,7 +338,12 @@ fn zstd_window(src: &[u8]) -> Option<u64> {
         return Some(base + (base / 8) * u64::from(wd & 7));
     }
     // Single segment: the window is the frame content size.
-    let dict_len = [0usize, 1, 2, 4][usize::from(fhd & 3)];
+    let dict_len = match fhd & 3 {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
     let at = 5 + dict_len;
     Some(match fhd >> 6 {
         0 => u64::from(*src.get(at)?),

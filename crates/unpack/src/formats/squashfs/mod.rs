@@ -30,8 +30,13 @@
 //! checked per directory and per block. Damage below the root yields partial output with
 //! `notes`, never a panic.
 //!
-//! Known gaps: squashfs 1.x; xattrs are not read; the LZMA "lzma-alt" (7-Zip 3.x) decoder
-//! is approximated by the 5-byte-header path at offsets 0 and 4.
+//! Known gaps and approximations: squashfs 1.x is not read; xattrs are not read; the LZMA
+//! "lzma-alt" (7-Zip 3.x) decoder is approximated by the 5-byte-header path at offsets 0
+//! and 4. LZMA blocks with neither size field nor end marker (Broadcom) end where the input
+//! runs out, which may add a byte or two after the real end of a fragment or last metadata
+//! block (never referenced, so file contents are exact). As in sasquatch, a damaged block
+//! may "decode" under another coding of the right size; its file then holds garbage rather
+//! than being cut short.
 //!
 //! References: squashfs-tools `squashfs_fs.h`/`squashfs_compat.h` (layouts), sasquatch
 //! (vendor decoder chain), unblob and binwalk (magics, AVM rule, size rounding).

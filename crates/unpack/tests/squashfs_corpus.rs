@@ -186,13 +186,15 @@ fn fact_extractor_v4_compressors() {
 
 #[test]
 fn fact_extractor_v3_and_v2_both_byte_orders() {
-    for (name, version, order) in [
-        ("zlib_le.sqfs3", "3.1", "little-endian"),
-        ("zlib_be.sqfs3", "3.1", "big-endian"),
-        ("lzma1_le.sqfs3", "3.76", "little-endian"),
-        ("lzma1_be.sqfs3", "3.76", "big-endian"),
-        ("lzma_le.sqfs2", "2.76", "little-endian"),
-        ("lzma_be.sqfs2", "2.76", "big-endian"),
+    // Freetz/AVM minor 76: headerless LZMA with fixed parameters.
+    const RAW: &str = "lzma (headerless at +0, lc3 lp0 pb2)";
+    for (name, version, order, coding) in [
+        ("zlib_le.sqfs3", "3.1", "little-endian", "zlib"),
+        ("zlib_be.sqfs3", "3.1", "big-endian", "zlib"),
+        ("lzma1_le.sqfs3", "3.76", "little-endian", RAW),
+        ("lzma1_be.sqfs3", "3.76", "big-endian", RAW),
+        ("lzma_le.sqfs2", "2.76", "little-endian", RAW),
+        ("lzma_be.sqfs2", "2.76", "big-endian", RAW),
     ] {
         let Some(p) = conformance(
             &format!("{FE}/{name}"),
@@ -203,6 +205,7 @@ fn fact_extractor_v3_and_v2_both_byte_orders() {
         };
         assert_eq!(attr(&p, "version"), version, "{name}");
         assert_eq!(attr(&p, "byte-order"), order, "{name}");
+        assert_eq!(attr(&p, "codings"), coding, "{name}");
         assert_eq!(count_files(&p), 3, "{name}");
     }
 }

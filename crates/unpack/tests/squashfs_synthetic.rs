@@ -543,3 +543,84 @@ fn entry_limit_is_enforced() {
         "{r:?}"
     );
 }
+
+#[test]
+fn vendor_magics_on_v4() {
+    // Broadcom (`shsq`/`qshs`), DD-WRT (`hsqt`/`tqsh`) and `zlqs`/`sqlz` magics: byte order
+    // still comes from the version field, the variant is named in attrs.
+    for (be, magic, variant) in [
+        (false, b"shsq", "broadcom"),
+        (true, b"qshs", "broadcom"),
+        (false, b"hsqt", "dd-wrt"),
+        (true, b"sqlz", "nonstandard"),
+    ] {
+        let (mut img, _) = sample(be, true);
+        img[..4].copy_from_slice(magic);
+        let p = parse(&img).unwrap().expect("recognised");
+        assert!(
+            p.attrs.contains(&("variant".into(), variant.into())),
+            "{:?}",
+            p.attrs
+        );
+        assert_eq!(entries(&p).len(), 12);
+    }
+    // Unknown magic: not squashfs.
+    let (mut img, _) = sample(false, true);
+    img[..4].copy_from_slice(b"hsqx");
+    assert!(parse(&img).unwrap().is_none());
+}
+
+#[test]
+fn superblock_sanity_rejects_inconsistent_headers() {
+    let (img, _) = sample(false, true);
+    // block_log not matching block_size.
+    let mut bad = img.clone();
+    bad[22] = 13;
+    assert!(parse(&bad).unwrap().is_none());
+    // Block size not a power of two.
+    let mut bad = img.clone();
+    bad[12..16].copy_from_slice(&5000u32.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Unknown compression id.
+    let mut bad = img.clone();
+    bad[20..22].copy_from_slice(&9u16.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Inode table beyond bytes_used.
+    let mut bad = img.clone();
+    bad[64..72].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+    // Version 5 / 1.
+    let mut bad = img;
+    bad[28..30].copy_from_slice(&5u16.to_le_bytes());
+    assert!(parse(&bad).unwrap().is_none());
+}
+
+#[test]
+fn avm_little_endian_length_words_in_big_endian_image() {
+    // Rewrite a big-endian image's metadata length words little-endian (AVM style) while
+    // the time field does not equal bytes_used: still read, named "avm".
+    let (mut img, busybox) = sample(true, false);
+    let be = |b: &[u8], at: usize| u64::from_be_bytes(b[at..at + 8].try_into().unwrap()) as usize;
+    let (inode_table, dir_table) = (be(&img, 64), be(&img, 72));
+    let frag_index = be(&img, 80);
+    let id_index = be(&img, 48);
+    let mut blocks = vec![
+        inode_table,
+        dir_table,
+        be(&img, frag_index),
+        be(&img, id_index),
+    ];
+    blocks.sort_unstable();
+    for at in blocks {
+        let w = u16::from_be_bytes([img[at], img[at + 1]]);
+        img[at..at + 2].copy_from_slice(&w.to_le_bytes());
+    }
+    let p = parse(&img).unwrap().unwrap();
+    assert!(
+        p.attrs.contains(&("variant".into(), "avm".into())),
+        "{:?}",
+        p.attrs
+    );
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+    assert_eq!(content(&p, "bin/sh"), busybox);
+}

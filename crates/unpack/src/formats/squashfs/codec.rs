@@ -243,11 +243,18 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
             if !src.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
                 return None;
             }
-            let reader = lzma_rust2::XzReader::new_mem_limit(src, false, 256 * 1024);
+            // mksquashfs sets the xz dictionary to the block size (≤ 1 MiB); a header asking
+            // for more than 16 MiB of decoder memory is hostile.
+            let reader = lzma_rust2::XzReader::new_mem_limit(src, false, 16 * 1024);
             read_bounded(reader, max_out).filter(|(_, clean)| *clean)?.0
         }
         Method::Zstd => {
             if !src.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                return None;
+            }
+            // The decoder reserves the frame's window up front; squashfs frames need no more
+            // than a block, so a header asking for more than 16 MiB is hostile.
+            if zstd_window(src)? > 16 << 20 {
                 return None;
             }
             let mut s = src;
@@ -275,8 +282,14 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
                 return None;
             }
             let stream = body.get(5..)?;
-            // Tell the 13-byte form apart: there, bytes 5..13 are a size that fits.
             if stream.first() != Some(&0) {
+                return None;
+            }
+            // The 13-byte form also has a zero at byte 5 when its size is a multiple of 256:
+            // if bytes 5..13 are a size that fits and the stream proper starts at byte 13,
+            // this is that form (sasquatch's test), and decoding it here would yield garbage.
+            let size = u64::from_le_bytes(body.get(5..13)?.try_into().ok()?);
+            if size <= max_out as u64 && body.get(13) == Some(&0) {
                 return None;
             }
             // Unknown size: let the decoder stop at the maximum (a full block) or when the
@@ -313,6 +326,31 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
         }
     };
     fits(out.len(), max_out, exact).then_some(out)
+}
+
+/// Window size a zstd frame header declares (RFC 8878 §3.1.1.1).
+fn zstd_window(src: &[u8]) -> Option<u64> {
+    let fhd = *src.get(4)?;
+    let single_segment = fhd & 0x20 != 0;
+    if !single_segment {
+        let wd = *src.get(5)?;
+        let base = 1u64 << (10 + u32::from(wd >> 3));
+        return Some(base + (base / 8) * u64::from(wd & 7));
+    }
+    // Single segment: the window is the frame content size.
+    let dict_len = match fhd & 3 {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    let at = 5 + dict_len;
+    Some(match fhd >> 6 {
+        0 => u64::from(*src.get(at)?),
+        1 => u64::from(u16::from_le_bytes(src.get(at..at + 2)?.try_into().ok()?)) + 256,
+        2 => u64::from(u32::from_le_bytes(src.get(at..at + 4)?.try_into().ok()?)),
+        _ => u64::from_le_bytes(src.get(at..at + 8)?.try_into().ok()?),
+    })
 }
 
 /// sasquatch's "lzma-adaptive": try offsets 0..10 (where the range coder's zero byte sits)
@@ -457,8 +495,10 @@ mod tests {
 
     #[test]
     fn lzma_13_byte_header_with_vendor_props() {
-        // TP-Link: props 0x6D (lc1 lp2 pb2), size field present, no end marker.
-        let data = sample();
+        // TP-Link: props 0x6D (lc1 lp2 pb2), size field present, no end marker. A size that
+        // is a multiple of 256 puts a zero at byte 5, as the 5-byte form has.
+        let mut data = sample();
+        data.resize(6144, b'x');
         let mut block = vec![props(1, 2, 2)];
         block.extend(8192u32.to_le_bytes());
         block.extend((data.len() as u64).to_le_bytes());
@@ -466,6 +506,8 @@ mod tests {
         let c = Codec::new(Some(Compression::Lzma), false);
         assert!(c.decode(&block, 8192, None).unwrap() == data);
         assert_eq!(c.used(), [Method::Lzma13]);
+        // Never mistaken for the 5-byte form, even when that coding is sticky.
+        assert!(run(Method::Lzma5 { offset: 0 }, &block, 8192, Some(data.len())).is_none());
     }
 
     #[test]
@@ -541,6 +583,26 @@ mod tests {
             c.failed_searches.load(Ordering::Relaxed),
             MAX_FAILED_SEARCHES
         );
+    }
+
+    #[test]
+    fn zstd_window_sizes() {
+        // Window descriptor 0x58: exponent 11 → 2 MiB, no mantissa.
+        assert_eq!(
+            zstd_window(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]),
+            Some(2 << 20)
+        );
+        // Single segment, 2-byte content size: 0x1000 + 256.
+        assert_eq!(
+            zstd_window(&[0x28, 0xb5, 0x2f, 0xfd, 0x60, 0x00, 0x10]),
+            Some(0x1100)
+        );
+        // Huge window: refused before any allocation.
+        let c = Codec::new(Some(Compression::Zstd), false);
+        assert!(c
+            .decode(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 0, 0, 0], 8192, None)
+            .is_none());
+        assert_eq!(zstd_window(&[0x28, 0xb5, 0x2f, 0xfd]), None);
     }
 
     #[test]

@@ -40,46 +40,71 @@ pub(crate) fn block(
         .ok_or_else(|| format!("block at {at:#x}: no decoder accepted it"))
 }
 
-/// Bytes of one regular file. Returns what could be decoded and, if something failed, why.
-pub(crate) fn file(
-    data: &[u8],
-    codec: &Codec,
-    block_size: u32,
-    f: &FileInfo,
-    fragment: Option<&[u8]>,
-    in_time: &dyn Fn() -> bool,
-) -> (Vec<u8>, Option<String>) {
+/// One data block of one file, to be decoded on any thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Job {
+    pub at: u64,
+    pub word: u32,
+    /// Bytes this block must decode to (the block size, or what is left of the file).
+    pub want: usize,
+}
+
+/// The data blocks of a file in order, with where each sits and what it must yield.
+/// Sparse blocks (size word 0) are jobs too; [`run`] turns them into zeros.
+pub(crate) fn plan(f: &FileInfo, block_size: u32) -> Vec<Job> {
     let bs = block_size as usize;
-    let size = usize::try_from(f.size).unwrap_or(usize::MAX);
-    let mut out = Vec::with_capacity(size.min(64 << 20));
+    let mut left = usize::try_from(f.size).unwrap_or(usize::MAX);
     let mut at = f.start;
-    for (i, &word) in f.blocks.iter().enumerate() {
-        if !in_time() {
-            return (out, Some("time limit reached".into()));
-        }
-        let want = (size - out.len()).min(bs);
-        if word & SIZE_MASK == 0 {
-            // Sparse block: zeros, nothing stored.
-            out.resize(out.len() + want, 0);
-            continue;
-        }
-        match block(data, codec, at, word, bs, Some(want)) {
-            Ok(b) if b.len() == want => out.extend_from_slice(&b),
-            Ok(b) => {
-                return (
-                    out,
-                    Some(format!(
-                        "block {i} decoded to {} bytes, expected {want}",
-                        b.len()
-                    )),
-                );
-            }
-            Err(e) => return (out, Some(format!("block {i}: {e}"))),
-        }
+    let mut jobs = Vec::with_capacity(f.blocks.len());
+    for &word in &f.blocks {
+        let want = left.min(bs);
+        jobs.push(Job { at, word, want });
+        left -= want;
         at = at.saturating_add(u64::from(word & SIZE_MASK));
     }
+    jobs
+}
+
+/// Decode one job.
+pub(crate) fn run(data: &[u8], codec: &Codec, block_size: u32, job: &Job) -> Res<Vec<u8>> {
+    if job.word & SIZE_MASK == 0 {
+        return Ok(vec![0; job.want]);
+    }
+    let b = block(
+        data,
+        codec,
+        job.at,
+        job.word,
+        block_size as usize,
+        Some(job.want),
+    )?;
+    if b.len() != job.want {
+        return Err(format!(
+            "decoded to {} bytes, expected {}",
+            b.len(),
+            job.want
+        ));
+    }
+    Ok(b)
+}
+
+/// Bytes of one regular file from its decoded blocks (in [`plan`] order) and its fragment
+/// block. Returns what could be assembled and, if something failed, why.
+pub(crate) fn assemble(
+    f: &FileInfo,
+    blocks: &[Res<Vec<u8>>],
+    fragment: Option<&[u8]>,
+) -> (Vec<u8>, Option<String>) {
+    let size = usize::try_from(f.size).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(size.min(256 << 20));
+    for (i, b) in blocks.iter().enumerate() {
+        match b {
+            Ok(b) => out.extend_from_slice(b),
+            Err(e) => return (out, Some(format!("block {i}: {e}"))),
+        }
+    }
     if let Some((_, off)) = f.frag {
-        let want = size - out.len();
+        let want = size.saturating_sub(out.len());
         let Some(frag) = fragment else {
             return (out, Some("fragment block unavailable".into()));
         };

@@ -30,8 +30,13 @@
 //! checked per directory and per block. Damage below the root yields partial output with
 //! `notes`, never a panic.
 //!
-//! Known gaps: squashfs 1.x; xattrs are not read; the LZMA "lzma-alt" (7-Zip 3.x) decoder
-//! is approximated by the 5-byte-header path at offsets 0 and 4.
+//! Known gaps and approximations: squashfs 1.x is not read; xattrs are not read; the LZMA
+//! "lzma-alt" (7-Zip 3.x) decoder is approximated by the 5-byte-header path at offsets 0
+//! and 4. LZMA blocks with neither size field nor end marker (Broadcom) end where the input
+//! runs out, which may add a byte or two after the real end of a fragment or last metadata
+//! block (never referenced, so file contents are exact). As in sasquatch, a damaged block
+//! may "decode" under another coding of the right size; its file then holds garbage rather
+//! than being cut short.
 //!
 //! References: squashfs-tools `squashfs_fs.h`/`squashfs_compat.h` (layouts), sasquatch
 //! (vendor decoder chain), unblob and binwalk (magics, AVM rule, size rounding).
@@ -137,7 +142,9 @@ fn limit(offset: u64, what: impl Into<String>) -> Error {
 /// padding is present and zero.
 fn carved_len(input: &[u8], bytes_used: u64) -> u64 {
     for align in [4096u64, 1024] {
-        let padded = bytes_used.div_ceil(align) * align;
+        let Some(padded) = bytes_used.div_ceil(align).checked_mul(align) else {
+            continue;
+        };
         let (Ok(from), Ok(to)) = (usize::try_from(bytes_used), usize::try_from(padded)) else {
             continue;
         };
@@ -335,11 +342,37 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
         }
     }
 
-    let in_time = || ctx.check_time(NAME, at).is_ok();
+    // Every data block of every file is one job, so a large file spreads over all threads.
+    let plans: Vec<Vec<data::Job>> = files
+        .iter()
+        .zip(&wanted)
+        .map(|(f, &w)| {
+            if w {
+                data::plan(f, sb.block_size)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let jobs: Vec<&data::Job> = plans.iter().flatten().collect();
+    let decoded: Vec<reader::Res<Vec<u8>>> = jobs
+        .par_iter()
+        .map(|job| {
+            ctx.check_time(NAME, at).map_err(|e| e.to_string())?;
+            data::run(img, &codec, sb.block_size, job)
+        })
+        .collect();
+    let mut ranges = Vec::with_capacity(plans.len());
+    let mut next = 0usize;
+    for p in &plans {
+        ranges.push(next..next + p.len());
+        next += p.len();
+    }
     let contents: Vec<(Bytes, Option<String>)> = files
         .par_iter()
         .zip(wanted.par_iter())
-        .map(|(f, &w)| {
+        .zip(ranges.into_par_iter())
+        .map(|((f, &w), range)| {
             if !w {
                 return (
                     Bytes::new(),
@@ -350,10 +383,12 @@ fn extract(input: &[u8], sb: &Superblock, at: u64, ctx: &Ctx) -> Result<Parsed> 
                 .frag
                 .and_then(|(i, _)| frags.get(&i))
                 .map(|b| b.as_slice());
-            let (bytes, note) = data::file(img, &codec, sb.block_size, f, frag, &in_time);
+            let blocks = decoded.get(range).unwrap_or_default();
+            let (bytes, note) = data::assemble(f, blocks, frag);
             (Bytes::from(bytes), note)
         })
         .collect();
+    drop(decoded);
     ctx.check_time(NAME, at)?;
 
     let mut entries = Vec::with_capacity(pending.len());

@@ -75,7 +75,26 @@ impl Superblock {
         } else {
             parse_v23(&c, major, variant)?
         };
-        sb.sane().then_some(sb)
+        if !sb.sane() {
+            return None;
+        }
+        let mut sb = sb;
+        // AVM images whose time field does not give them away: the first inode-table length
+        // word reads as a sane metadata length only little-endian.
+        if sb.major == 4 && sb.meta_be {
+            let at = usize::try_from(sb.inode_table).ok()?;
+            let plausible = |w: u16| {
+                let len = w & 0x7fff;
+                len != 0 && len <= 8192
+            };
+            let be_ok = Cur::new(data, true).u16(at).is_some_and(plausible);
+            let le_ok = Cur::new(data, false).u16(at).is_some_and(plausible);
+            if !be_ok && le_ok {
+                sb.meta_be = false;
+                sb.variant = "avm";
+            }
+        }
+        Some(sb)
     }
 
     fn sane(&self) -> bool {

@@ -364,9 +364,11 @@ impl Catalogue {
         &self.mappings
     }
 
-    /// Mappings in which `reference` is on either side.
+    /// Mappings in which `reference` is on either side, strongest provenance first, then in
+    /// catalogue order of the other end.
     pub fn related<'a>(&'a self, reference: &str) -> Vec<Related<'a>> {
-        self.by_end
+        let mut out: Vec<Related<'a>> = self
+            .by_end
             .get(reference)
             .into_iter()
             .flatten()
@@ -379,7 +381,14 @@ impl Catalogue {
                     Direction::To
                 },
             })
-            .collect()
+            .collect();
+        out.sort_by_key(|r| {
+            (
+                r.mapping.provenance,
+                self.index.get(r.other()).copied().unwrap_or(usize::MAX),
+            )
+        });
+        out
     }
 
     /// Mappings written from `reference` (it is their `source`).

@@ -243,16 +243,7 @@ fn show(cat: &Catalogue, reference: &str, format: TextOrJson) -> Result<String> 
     }
     let _ = writeln!(out, "  citation:  {}", r.citation);
     if !r.evidence.is_empty() {
-        let kinds: Vec<String> = r
-            .evidence
-            .iter()
-            .map(|e| {
-                serde_json::to_value(e)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect();
+        let kinds: Vec<&str> = r.evidence.iter().map(|e| e.as_str()).collect();
         let _ = writeln!(out, "  evidence:  {}", kinds.join(", "));
     }
     if let Some(n) = &r.note {

@@ -412,7 +412,8 @@ impl Catalogue {
     /// The requirements of `to_scheme` that `reference` maps to, in both directions. When there
     /// is no direct mapping, goes through the EN 303 645 provisions `reference` maps to; the
     /// result then carries the weaker provenance of the two steps and names the provision in
-    /// `via`. Each target appears once, with its strongest route; sorted by provenance, then
+    /// `via`. A sub-item with no mapping at all uses its parent's (`via` names the parent).
+    /// Each target appears once, with its strongest route; sorted by provenance, then
     /// catalogue order.
     pub fn map(&self, reference: &str, to_scheme: &str) -> Result<Vec<MapTarget>, CatalogueError> {
         let from = self.lookup(reference)?;
@@ -464,6 +465,18 @@ impl Catalogue {
                             ],
                         },
                     );
+                }
+            }
+        }
+        // A sub-item with no mapping of its own shares its parent's (a Sch. 1 paragraph's
+        // deemed-compliance route covers each of its sub-paragraphs).
+        if best.is_empty() && from.scheme != to_scheme {
+            if let Some(parent) = &from.parent {
+                let parent_ref = format!("{}:{parent}", from.scheme);
+                for mut t in self.map(&parent_ref, to_scheme)? {
+                    t.uncertain |= from.uncertain;
+                    t.via = Some(parent_ref.clone());
+                    offer(&mut best, t);
                 }
             }
         }

@@ -374,7 +374,8 @@ pub struct MapTarget {
     pub provenance: Provenance,
     /// The target itself or any mapping used is uncertain.
     pub uncertain: bool,
-    /// The EN 303 645 provision the mapping went through, when there was no direct one.
+    /// What the mapping went through when there was no direct one: an EN 303 645 provision,
+    /// or the parent of a sub-item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
     /// Citations of the mappings used, in order.

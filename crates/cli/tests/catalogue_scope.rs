@@ -320,3 +320,37 @@ fn scope_output_file_is_written() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(v["outcome"], "in-scope");
 }
+
+#[test]
+fn every_example_parses_and_gets_its_documented_outcome() {
+    let expected = [
+        ("business-router.toml", "out-of-scope"),
+        ("camera.toml", "in-scope"),
+        ("car.toml", "excepted"),
+        ("doorbell.toml", "in-scope"),
+        ("ev-charge-point.toml", "excepted"),
+        ("fitness-tracker.toml", "out-of-scope"),
+        ("laptop.toml", "excepted"),
+        ("medical-device.toml", "excepted"),
+        ("router.toml", "in-scope"),
+        ("smart-meter.toml", "excepted"),
+        ("smart-speaker.toml", "in-scope"),
+        ("smart-tv.toml", "in-scope"),
+        ("smartphone.toml", "in-scope"),
+        ("tablet-cellular.toml", "in-scope"),
+        ("toy.toml", "in-scope"),
+    ];
+    let mut found: Vec<String> = std::fs::read_dir(example(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    found.sort();
+    let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
+    assert_eq!(found, names, "examples/ changed: update this table");
+    for (file, outcome) in expected {
+        let path = example(file);
+        let v = json_of(&["scope", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(v["outcome"], outcome, "{file}");
+    }
+}

@@ -243,6 +243,17 @@ impl Decider {
                     false,
                 )
             }
+            // The 2021 Regulations were made for Great Britain; whether an NI charge point is
+            // "within" them is not settled by anything we have read.
+            Category::EvChargePoint if region == Region::Ni => {
+                return hit(
+                    "sch3-ev-charge-point",
+                    "A smart charge point for electric vehicles: excepted, although the Electric \
+                     Vehicles (Smart Charge Points) Regulations 2021 apply in Great Britain, so \
+                     the exception's reach in Northern Ireland is unconfirmed",
+                    true,
+                )
+            }
             Category::EvChargePoint => {
                 return hit(
                     "sch3-ev-charge-point",

@@ -364,9 +364,11 @@ impl Catalogue {
         &self.mappings
     }
 
-    /// Mappings in which `reference` is on either side.
+    /// Mappings in which `reference` is on either side, strongest provenance first, then in
+    /// catalogue order of the other end.
     pub fn related<'a>(&'a self, reference: &str) -> Vec<Related<'a>> {
-        self.by_end
+        let mut out: Vec<Related<'a>> = self
+            .by_end
             .get(reference)
             .into_iter()
             .flatten()
@@ -379,7 +381,14 @@ impl Catalogue {
                     Direction::To
                 },
             })
-            .collect()
+            .collect();
+        out.sort_by_key(|r| {
+            (
+                r.mapping.provenance,
+                self.index.get(r.other()).copied().unwrap_or(usize::MAX),
+            )
+        });
+        out
     }
 
     /// Mappings written from `reference` (it is their `source`).
@@ -403,7 +412,8 @@ impl Catalogue {
     /// The requirements of `to_scheme` that `reference` maps to, in both directions. When there
     /// is no direct mapping, goes through the EN 303 645 provisions `reference` maps to; the
     /// result then carries the weaker provenance of the two steps and names the provision in
-    /// `via`. Each target appears once, with its strongest route; sorted by provenance, then
+    /// `via`. A sub-item with no mapping at all uses its parent's (`via` names the parent).
+    /// Each target appears once, with its strongest route; sorted by provenance, then
     /// catalogue order.
     pub fn map(&self, reference: &str, to_scheme: &str) -> Result<Vec<MapTarget>, CatalogueError> {
         let from = self.lookup(reference)?;
@@ -455,6 +465,18 @@ impl Catalogue {
                             ],
                         },
                     );
+                }
+            }
+        }
+        // A sub-item with no mapping of its own shares its parent's (a Sch. 1 paragraph's
+        // deemed-compliance route covers each of its sub-paragraphs).
+        if best.is_empty() && from.scheme != to_scheme {
+            if let Some(parent) = &from.parent {
+                let parent_ref = format!("{}:{parent}", from.scheme);
+                for mut t in self.map(&parent_ref, to_scheme)? {
+                    t.uncertain |= from.uncertain;
+                    t.via = Some(parent_ref.clone());
+                    offer(&mut best, t);
                 }
             }
         }

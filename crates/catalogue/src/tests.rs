@@ -484,3 +484,19 @@ fn loader_rejects_broken_data() {
     let e = mini(typo, "mapping = []").unwrap_err();
     assert!(e.to_string().contains("titel"), "{e}");
 }
+
+#[test]
+fn sub_items_without_mappings_use_their_parent() {
+    let t = cat().map("psti:sch1-p3-4", "en303645").unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].requirement, "en303645:5.3-13");
+    assert_eq!(t[0].provenance, Provenance::Legal);
+    assert_eq!(t[0].via.as_deref(), Some("psti:sch1-p3"));
+    assert!(t[0].uncertain, "Sch. 2 para. 3 drafting is uncertain");
+    let t = cat().map("en18031:AUM-5-1", "en303645").unwrap();
+    assert_eq!(t.len(), 5);
+    assert!(t.iter().all(|t| t.via.as_deref() == Some("en18031:AUM")));
+    assert!(t
+        .iter()
+        .all(|t| t.provenance == Provenance::Indicative && t.uncertain));
+}

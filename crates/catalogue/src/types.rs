@@ -92,6 +92,18 @@ pub enum EvidenceKind {
     Questionnaire,
 }
 
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Firmware => "firmware",
+            EvidenceKind::Network => "network",
+            EvidenceKind::Web => "web",
+            EvidenceKind::Document => "document",
+            EvidenceKind::Questionnaire => "questionnaire",
+        }
+    }
+}
+
 /// Mandatory ("shall") or recommended ("should").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Obligation {
@@ -362,7 +374,8 @@ pub struct MapTarget {
     pub provenance: Provenance,
     /// The target itself or any mapping used is uncertain.
     pub uncertain: bool,
-    /// The EN 303 645 provision the mapping went through, when there was no direct one.
+    /// What the mapping went through when there was no direct one: an EN 303 645 provision,
+    /// or the parent of a sub-item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
     /// Citations of the mappings used, in order.
@@ -407,6 +420,33 @@ mod tests {
         ] {
             assert!(s.parse::<Status>().is_err(), "{s} parsed");
         }
+    }
+
+    #[test]
+    fn names_match_serde() {
+        use EvidenceKind::*;
+        for e in [Firmware, Network, Web, Document, Questionnaire] {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
+        }
+        for k in [
+            Kind::Scope,
+            Kind::DeemedCompliance,
+            Kind::StatementContent,
+            Kind::Outcome,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for p in [
+            Provenance::Legal,
+            Provenance::Official,
+            Provenance::Indicative,
+        ] {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert_eq!(
+            serde_json::to_value(TestKind::ConceptualFunctional).unwrap(),
+            TestKind::ConceptualFunctional.as_str()
+        );
     }
 
     #[test]

@@ -44,6 +44,12 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    /// Browse the requirement catalogue (list, show, map).
+    Catalogue(cmd::catalogue::Args),
+    /// Decide whether a described product is in scope of the UK PSTI regime.
+    ///
+    /// Example: baseline scope examples/camera.toml --format json
+    Scope(cmd::scope::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +61,8 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalogue(args) => cmd::catalogue::run(args),
+        Command::Scope(args) => cmd::scope::run(args),
     };
     match result {
         Ok(code) => code,

@@ -61,6 +61,8 @@ const CASES: &[Case] = &[
            exception: "licensed_supplier_installed = true", outcome: InScope, citation: S4, uncertain: false },
     Case { name: "EV charge point", category: "ev-charge-point", market: GB, connectivity: WIFI, exception: "", outcome: Excepted,
            citation: "SI 2023/1007 Sch. 3 (charge points for electric vehicles)", uncertain: false },
+    Case { name: "EV charge point in Northern Ireland", category: "ev-charge-point", market: "regions = [\"ni\"]\nconsumer = true", connectivity: WIFI, exception: "",
+           outcome: Excepted, citation: "SI 2023/1007 Sch. 3 (charge points for electric vehicles)", uncertain: true },
     Case { name: "medical device", category: "medical-device", market: GB, connectivity: WIFI, exception: "", outcome: Excepted,
            citation: "SI 2023/1007 Sch. 3 (medical devices)", uncertain: false },
     Case { name: "car in GB (2025 amendment)", category: "vehicle", market: GB, connectivity: CELL, exception: "", outcome: Excepted,

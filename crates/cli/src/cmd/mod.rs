@@ -1,2 +1,4 @@
 //! One module per subcommand.
 pub mod assess;
+pub mod catalogue;
+pub mod scope;

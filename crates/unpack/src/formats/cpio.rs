@@ -498,6 +498,63 @@ mod tests {
     }
 
     #[test]
+    fn odc_and_old_binary_little_endian() {
+        // odc: 76-byte octal header.
+        let mut f = Vec::new();
+        for (name, mode, data) in [
+            ("bin/x", 0o100755u32, &b"#!/bin/sh\n"[..]),
+            ("TRAILER!!!", 0, &b""[..]),
+        ] {
+            let h = format!(
+                "070707{:06o}{:06o}{:06o}{:06o}{:06o}{:06o}{:06o}{:011o}{:06o}{:011o}",
+                0,
+                5,
+                mode,
+                0,
+                0,
+                1,
+                0,
+                1_600_000_000u32,
+                name.len() + 1,
+                data.len()
+            );
+            assert_eq!(h.len(), 76);
+            f.extend_from_slice(h.as_bytes());
+            f.extend_from_slice(name.as_bytes());
+            f.push(0);
+            f.extend_from_slice(data);
+        }
+        let p = Cpio
+            .parse(&Bytes::from(f.clone()), 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(list(&p), vec![("bin/x".into(), "file:#!/bin/sh\n".into())]);
+        assert_eq!(p.len as usize, f.len());
+        let Output::Entries(es) = &p.output else {
+            panic!()
+        };
+        assert_eq!(es[0].meta.mode, Some(0o755));
+        assert_eq!(es[0].meta.mtime, Some(1_600_000_000));
+        // Old binary, little-endian: the big-endian fixture with every 16-bit word swapped.
+        let be = odc_bin_be();
+        let mut le = be.clone();
+        // Only the headers are words; names and data are bytes. Headers are at 0 and 28+2.
+        for start in [0usize, 30] {
+            for w in 0..13 {
+                le.swap(start + 2 * w, start + 2 * w + 1);
+            }
+        }
+        let p = Cpio
+            .parse(&Bytes::from(le), 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(list(&p), vec![("a".into(), "file:xy".into())]);
+        assert!(p
+            .attrs
+            .contains(&("dialect".to_owned(), "binary-le".to_owned())));
+    }
+
+    #[test]
     fn truncation_never_panics() {
         let f = newc(&[M {
             name: "a",

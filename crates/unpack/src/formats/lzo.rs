@@ -409,6 +409,24 @@ mod tests {
     }
 
     #[test]
+    fn lzo1x_random_input_never_panics() {
+        let mut x = 0x9e37_79b9u32;
+        for round in 0..2000 {
+            let len = round % 300;
+            let mut src = Vec::with_capacity(len);
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                src.push(x as u8);
+            }
+            let mut out = Vec::new();
+            let _ = lzo1x_decompress(&src, &mut out, 4096);
+            assert!(out.len() <= 4096);
+        }
+    }
+
+    #[test]
     fn truncated_never_panics() {
         let (b, want) = long_block();
         let f = lzop(&[(b, want.len())], 0);

@@ -129,6 +129,23 @@ fn local_header(input: &[u8], pos: usize) -> Option<Local> {
     })
 }
 
+/// Where the data of an entry with unknown size ends: the first data-descriptor signature
+/// whose compressed-size field equals its own distance from the data start.
+fn find_descriptor(avail: &[u8]) -> Option<usize> {
+    let mut i = 0usize;
+    while let Some(k) = avail
+        .get(i..)
+        .and_then(|r| r.windows(4).position(|w| w == DESCRIPTOR))
+    {
+        let at = i + k;
+        if u32le(avail, at + 8).is_some_and(|c| c as usize == at) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// Decode an entry's data; returns (output, compressed bytes consumed, complete).
 fn decode(
     l: &Local,
@@ -147,30 +164,14 @@ fn decode(
         0 => {
             let n = match l.csize {
                 Some(n) => n.min(avail.len()),
-                None => {
-                    // Stored with a data descriptor: find a descriptor whose size field matches.
-                    let mut found = None;
-                    let mut i = 0usize;
-                    while let Some(k) = avail
-                        .get(i..)
-                        .and_then(|r| r.windows(4).position(|w| w == DESCRIPTOR))
-                    {
-                        let at = i + k;
-                        if u32le(avail, at + 8).is_some_and(|c| c as usize == at) {
-                            found = Some(at);
-                            break;
-                        }
-                        i = at + 1;
+                None => match find_descriptor(avail) {
+                    Some(n) => n,
+                    None => {
+                        return Ok(Err(
+                            "stored entry with data descriptor: end not found".into()
+                        ))
                     }
-                    match found {
-                        Some(n) => n,
-                        None => {
-                            return Ok(Err(
-                                "stored entry with data descriptor: end not found".into()
-                            ))
-                        }
-                    }
-                }
+                },
             };
             if n as u64 > cap {
                 return Err(over_limit(NAME, off, cap));
@@ -310,6 +311,12 @@ impl Format for Zip {
                 ));
             } else if l.flags & 1 != 0 {
                 notes.push(format!("{}: encrypted entry not extracted", l.name));
+                if next.is_none() {
+                    next = input
+                        .get(l.data_at..)
+                        .and_then(find_descriptor)
+                        .map(|n| l.data_at + n);
+                }
             } else {
                 let remaining = cap.saturating_sub(total);
                 match decode(&l, input, ctx, remaining, start)? {
@@ -333,7 +340,15 @@ impl Format for Zip {
                             false,
                         ));
                     }
-                    Err(e) => notes.push(format!("{}: {e}", l.name)),
+                    Err(e) => {
+                        notes.push(format!("{}: {e}", l.name));
+                        if next.is_none() {
+                            next = input
+                                .get(l.data_at..)
+                                .and_then(find_descriptor)
+                                .map(|n| l.data_at + n);
+                        }
+                    }
                 }
             }
             let Some(mut n) = next else { break };
@@ -549,6 +564,100 @@ mod tests {
         };
         let r = Zip.parse(&Bytes::from(f), 0, &Ctx::new(limits));
         assert!(matches!(r, Err(crate::Error::Limit { .. })), "{r:?}");
+    }
+
+    /// A streamed zip entry (flag bit 3: sizes in a data descriptor after the data), as
+    /// written by `zip -` or Java's ZipOutputStream, followed by its central directory.
+    fn streamed(name: &str, data: &[u8], method: u16, flags: u16) -> Vec<u8> {
+        let comp = if method == 8 {
+            let mut e =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        } else {
+            data.to_vec()
+        };
+        let crc = crate::formats::bytes_util::crc32(data);
+        let mut f = Vec::new();
+        f.extend_from_slice(LOCAL);
+        f.extend_from_slice(&20u16.to_le_bytes());
+        f.extend_from_slice(&(flags | 8).to_le_bytes());
+        f.extend_from_slice(&method.to_le_bytes());
+        f.extend_from_slice(&[0; 4]); // time, date
+        f.extend_from_slice(&[0; 12]); // crc, sizes: in the descriptor
+        f.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        f.extend_from_slice(&0u16.to_le_bytes());
+        f.extend_from_slice(name.as_bytes());
+        f.extend_from_slice(&comp);
+        f.extend_from_slice(DESCRIPTOR);
+        f.extend_from_slice(&crc.to_le_bytes());
+        f.extend_from_slice(&(comp.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        let cd = f.len();
+        f.extend_from_slice(CENTRAL);
+        f.extend_from_slice(&0x0314u16.to_le_bytes()); // made by Unix
+        f.extend_from_slice(&20u16.to_le_bytes());
+        f.extend_from_slice(&(flags | 8).to_le_bytes());
+        f.extend_from_slice(&method.to_le_bytes());
+        f.extend_from_slice(&[0; 4]);
+        f.extend_from_slice(&crc.to_le_bytes());
+        f.extend_from_slice(&(comp.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        f.extend_from_slice(&[0; 8]); // extra len, comment len, disk, internal attrs
+        f.extend_from_slice(&(0o100755u32 << 16).to_le_bytes());
+        f.extend_from_slice(&0u32.to_le_bytes());
+        f.extend_from_slice(name.as_bytes());
+        let cd_size = f.len() - cd;
+        f.extend_from_slice(EOCD);
+        f.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+        f.extend_from_slice(&(cd_size as u32).to_le_bytes());
+        f.extend_from_slice(&(cd as u32).to_le_bytes());
+        f.extend_from_slice(&0u16.to_le_bytes());
+        f
+    }
+
+    #[test]
+    fn data_descriptor_entries_deflated_and_stored() {
+        let body = b"streamed entry body, streamed entry body\n".repeat(5);
+        for method in [8u16, 0] {
+            let mut f = streamed("usr/bin/tool", &body, method, 0);
+            let n = f.len();
+            f.extend_from_slice(b"after");
+            let p = Zip
+                .parse(&Bytes::from(f), 0, &Ctx::new(Limits::default()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(p.len as usize, n, "method {method}");
+            assert!(p.notes.is_empty(), "method {method}: {:?}", p.notes);
+            let Output::Entries(es) = &p.output else {
+                panic!()
+            };
+            assert_eq!(es.len(), 1);
+            assert_eq!(es[0].path, "usr/bin/tool");
+            assert_eq!(es[0].meta.mode, Some(0o755));
+            match &es[0].kind {
+                EntryKind::File(b) => assert_eq!(&b[..], &body[..]),
+                k => panic!("{k:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn encrypted_entry_is_a_note() {
+        let f = streamed("secret.bin", b"0123456789abcdef", 0, 1);
+        let p = Zip
+            .parse(&Bytes::from(f), 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        let Output::Entries(es) = &p.output else {
+            panic!()
+        };
+        assert!(es.is_empty());
+        assert_eq!(
+            p.notes,
+            vec!["secret.bin: encrypted entry not extracted".to_owned()]
+        );
     }
 
     #[test]

@@ -50,6 +50,10 @@ fn sha(d: &[u8]) -> String {
 struct Found {
     hashes: BTreeMap<String, String>,
     notes: Vec<String>,
+    /// Parse attempts on the top-level input (candidates not inside a carved region, plus one
+    /// offset-0 attempt per format).
+    attempts: usize,
+    by_format: BTreeMap<&'static str, usize>,
 }
 
 /// Scan `data` for candidates of our formats (offset 0 first, then magic hits found with one
@@ -81,6 +85,10 @@ fn scan(data: &Bytes, label: &str, depth: u32, found: &mut Found) {
             continue;
         }
         let f = FORMATS[fi];
+        if depth == 0 {
+            found.attempts += 1;
+            *found.by_format.entry(f.name()).or_default() += 1;
+        }
         let Ok(Some(p)) = f.parse(data, pos, &ctx) else {
             continue;
         };
@@ -294,4 +302,32 @@ fn corpus_outputs_match_reference_extractors() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The end-to-end image: a 4 MiB TP-Link router firmware with an LZMA kernel at 0x20400 and an
+/// LZMA-compressed U-Boot payload inside the uImage at 0x39d0. Both decoded streams must equal
+/// binwalk's, and the magic scan must stay cheap (few parse attempts per MiB).
+#[test]
+fn tplink_lzma_streams_match_binwalk() {
+    let Some(root) = corpus() else { return };
+    let data = Bytes::from(std::fs::read(root.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")).unwrap());
+    let mut found = Found::default();
+    let t0 = std::time::Instant::now();
+    scan(&data, "", 0, &mut found);
+    println!(
+        "tplink: {:?}, {} parse attempts {:?}, {} outputs: {:?}",
+        t0.elapsed(),
+        found.attempts,
+        found.by_format,
+        found.hashes.len(),
+        found.hashes.values().collect::<Vec<_>>()
+    );
+    for (prefix, what) in [("ad931bfda23b", "kernel at 0x20400"), ("5d4189a04867", "U-Boot payload")] {
+        assert!(
+            found.hashes.keys().any(|h| h.starts_with(prefix)),
+            "{what} ({prefix}) not reproduced: {:?}",
+            found.hashes
+        );
+    }
+    assert!(found.attempts < 200, "{} parse attempts on 4 MiB", found.attempts);
 }

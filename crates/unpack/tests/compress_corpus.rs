@@ -310,7 +310,8 @@ fn corpus_outputs_match_reference_extractors() {
 #[test]
 fn tplink_lzma_streams_match_binwalk() {
     let Some(root) = corpus() else { return };
-    let data = Bytes::from(std::fs::read(root.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")).unwrap());
+    let data =
+        Bytes::from(std::fs::read(root.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")).unwrap());
     let mut found = Found::default();
     let t0 = std::time::Instant::now();
     scan(&data, "", 0, &mut found);
@@ -322,12 +323,19 @@ fn tplink_lzma_streams_match_binwalk() {
         found.hashes.len(),
         found.hashes.values().collect::<Vec<_>>()
     );
-    for (prefix, what) in [("ad931bfda23b", "kernel at 0x20400"), ("5d4189a04867", "U-Boot payload")] {
+    for (prefix, what) in [
+        ("ad931bfda23b", "kernel at 0x20400"),
+        ("5d4189a04867", "U-Boot payload"),
+    ] {
         assert!(
             found.hashes.keys().any(|h| h.starts_with(prefix)),
             "{what} ({prefix}) not reproduced: {:?}",
             found.hashes
         );
     }
-    assert!(found.attempts < 200, "{} parse attempts on 4 MiB", found.attempts);
+    assert!(
+        found.attempts < 200,
+        "{} parse attempts on 4 MiB",
+        found.attempts
+    );
 }

@@ -161,6 +161,49 @@ pub(crate) fn pump(
     }
 }
 
+/// Read a pull decoder to its end under `cap`, keeping a mid-stream error as
+/// [`Decoded::error`] (unlike [`Ctx::read_capped`], which drops it). `consumed` is left 0:
+/// pull decoders do not say how much input they used.
+pub(crate) fn read_all(
+    format: &'static str,
+    offset: usize,
+    ctx: &Ctx,
+    cap: u64,
+    mut reader: impl std::io::Read,
+) -> crate::Result<Decoded> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => {
+                return Ok(Decoded {
+                    data: out,
+                    consumed: 0,
+                    complete: true,
+                    error: None,
+                })
+            }
+            Ok(n) => {
+                if out.len() as u64 + n as u64 > cap {
+                    return Err(over_limit(format, offset, cap));
+                }
+                out.extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if out.is_empty() => return Err(malformed(format, offset, e.to_string())),
+            Err(e) => {
+                return Ok(Decoded {
+                    data: out,
+                    consumed: 0,
+                    complete: false,
+                    error: Some(e.to_string()),
+                })
+            }
+        }
+        ctx.check_time(format, offset as u64)?;
+    }
+}
+
 /// Raw DEFLATE (RFC 1951) from the start of `input`.
 pub(crate) fn inflate_raw(
     format: &'static str,

@@ -9,7 +9,7 @@
 //! with `lz4_flex::block::decompress_into`.
 //! Reference: LZ4 Frame Format Description 1.6.x, "Legacy frame".
 
-use super::bytes_util::{get, over_limit, u32le, u8_at};
+use super::bytes_util::{get, over_limit, read_all, truncation_note, u32le, u8_at};
 use crate::format::{Ctx, Format, Magic, Output, Parsed};
 use bytes::Bytes;
 
@@ -65,11 +65,17 @@ fn parse_frame(input: &[u8], start: usize, ctx: &Ctx, cap: u64) -> crate::Result
     };
     let frame = input.get(..len).unwrap_or_default();
     let dec = lz4_flex::frame::FrameDecoder::new(frame);
-    let out = match ctx.read_capped(NAME, start as u64, dec, cap) {
+    let dec = match read_all(NAME, start, ctx, cap, dec) {
         Ok(v) => v,
         Err(crate::Error::Malformed { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
+    let note = if truncated {
+        None
+    } else {
+        truncation_note(&dec)
+    };
+    let out = dec.data;
     let mut p = Parsed::new(
         len as u64,
         Output::Stream {
@@ -80,6 +86,7 @@ fn parse_frame(input: &[u8], start: usize, ctx: &Ctx, cap: u64) -> crate::Result
     if truncated {
         p.notes.push("frame truncated".to_owned());
     }
+    p.notes.extend(note);
     Ok(Some(p))
 }
 

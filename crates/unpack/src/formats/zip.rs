@@ -240,16 +240,13 @@ fn decode(
                 Ok(d) => d,
                 Err(e) => return Ok(Err(e.to_string())),
             };
-            let out = match ctx.read_capped(NAME, off as u64, dec, cap) {
-                Ok(v) => v,
+            match super::bytes_util::read_all(NAME, off, ctx, cap, dec) {
+                Ok(d) => Decoded {
+                    consumed: comp.len(),
+                    ..d
+                },
                 Err(crate::Error::Malformed { message, .. }) => return Ok(Err(message)),
                 Err(e) => return Err(e),
-            };
-            Decoded {
-                data: out,
-                consumed: comp.len(),
-                complete: true,
-                error: None,
             }
         }
         m => return Ok(Err(format!("compression method {m} not supported"))),

@@ -6,7 +6,7 @@
 //! frame is then decoded with `ruzstd` (pure Rust) with the window limited to the output cap.
 //! Reference: RFC 8878 §3.1.
 
-use super::bytes_util::{get, over_limit, u32le, u8_at};
+use super::bytes_util::{get, read_all, u32le, u8_at};
 use crate::format::{Ctx, Format, Magic, Output, Parsed};
 use bytes::Bytes;
 
@@ -145,15 +145,18 @@ impl Format for Zstd {
                     break;
                 }
             };
-            let got = ctx.read_capped(NAME, (start + pos) as u64, dec, remaining);
-            let got = match got {
-                Ok(v) => v,
+            let got = match read_all(NAME, start + pos, ctx, remaining, dec) {
+                Ok(d) => {
+                    if let (false, Some(e)) = (truncated, &d.error) {
+                        notes.push(format!("frame {}: {e}", frames + 1));
+                    }
+                    d.data
+                }
                 Err(crate::Error::Malformed { .. }) if frames == 0 => return Ok(None),
                 Err(crate::Error::Malformed { message, .. }) => {
                     notes.push(format!("frame {}: {message}", frames + 1));
                     break;
                 }
-                Err(crate::Error::Limit { .. }) => return Err(over_limit(NAME, start, cap)),
                 Err(e) => return Err(e),
             };
             if truncated {

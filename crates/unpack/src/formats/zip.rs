@@ -258,6 +258,108 @@ fn decode(
 struct CentralInfo {
     mode: Option<u32>,
     name: String,
+    csize: Option<usize>,
+}
+
+/// Offset of a central directory that an end-of-central-directory record at or after `from`
+/// vouches for: its offset plus size must land exactly on the record (offsets relative to the
+/// archive start), and a central header must sit there.
+fn find_central(input: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    for _ in 0..64 {
+        let k = input.get(i..)?.windows(4).position(|w| w == EOCD)?;
+        let at = i + k;
+        let size = u32le(input, at + 12).map(|v| v as usize);
+        let off = u32le(input, at + 16).map(|v| v as usize);
+        if let (Some(size), Some(off)) = (size, off) {
+            if off.checked_add(size) == Some(at) && get(input, off, 4) == Some(CENTRAL) {
+                return Some(off);
+            }
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Extract one entry described by local header `l` into `entries` (or a note); returns where
+/// the next local header should be (`None`: unknown, the walk stops).
+#[allow(clippy::too_many_arguments)]
+fn extract(
+    l: &Local,
+    input: &[u8],
+    ctx: &Ctx,
+    cap: u64,
+    total: &mut u64,
+    start: usize,
+    entries: &mut Vec<(usize, Entry)>,
+    notes: &mut Vec<String>,
+) -> crate::Result<Option<usize>> {
+    let meta = Meta {
+        mtime: l.mtime,
+        ..Meta::default()
+    };
+    let mut next: Option<usize> = l.csize.map(|c| l.data_at.saturating_add(c));
+    let descriptor_end = |l: &Local| {
+        input
+            .get(l.data_at..)
+            .and_then(find_descriptor)
+            .map(|n| l.data_at + n)
+    };
+    if l.name.ends_with('/') {
+        let path = l.name.clone();
+        entries.push((
+            l.offset,
+            Entry {
+                path,
+                kind: EntryKind::Dir,
+                meta,
+            },
+        ));
+    } else if l.flags & 1 != 0 {
+        notes.push(format!("{}: encrypted entry not extracted", l.name));
+        if next.is_none() {
+            next = descriptor_end(l);
+        }
+    } else {
+        match decode(l, input, ctx, cap.saturating_sub(*total), start)? {
+            Ok(d) => {
+                if next.is_none() {
+                    next = Some(l.data_at + d.consumed);
+                }
+                if !d.complete || d.error.is_some() {
+                    notes.push(format!("{}: data truncated or damaged", l.name));
+                } else if l.flags & 8 == 0 && super::bytes_util::crc32(&d.data) != l.crc {
+                    notes.push(format!("{}: CRC-32 mismatch", l.name));
+                }
+                *total += d.data.len() as u64;
+                let path = l.name.clone();
+                entries.push((
+                    l.offset,
+                    Entry {
+                        path,
+                        kind: EntryKind::File(Bytes::from(d.data)),
+                        meta,
+                    },
+                ));
+            }
+            Err(e) => {
+                notes.push(format!("{}: {e}", l.name));
+                if next.is_none() {
+                    next = descriptor_end(l);
+                }
+            }
+        }
+    }
+    let Some(mut n) = next else { return Ok(None) };
+    if l.flags & 8 != 0 {
+        // Data descriptor: optional signature, CRC, sizes (8-byte sizes for zip64).
+        if get(input, n, 4) == Some(DESCRIPTOR) {
+            n += 4;
+        }
+        let zip64 = l.usize_ == Some(u64::from(u32::MAX));
+        n += if zip64 { 20 } else { 12 };
+    }
+    Ok(Some(n))
 }
 
 impl Format for Zip {
@@ -286,77 +388,21 @@ impl Format for Zip {
         let cap = ctx.output_cap(input.len() as u64);
         let mut total = 0u64;
         let mut notes = Vec::new();
-        let mut entries: Vec<(usize, Entry, bool)> = Vec::new();
+        let mut entries: Vec<(usize, Entry)> = Vec::new();
         let mut pos = 0usize;
         let mut end_of_data = 0usize;
         while let Some(l) = local_header(input, pos) {
-            let meta = Meta {
-                mtime: l.mtime,
-                ..Meta::default()
-            };
-            let is_dir = l.name.ends_with('/');
-            let mut next: Option<usize> = l.csize.map(|c| l.data_at.saturating_add(c));
-            if is_dir {
-                entries.push((
-                    l.offset,
-                    Entry {
-                        path: l.name.clone(),
-                        kind: EntryKind::Dir,
-                        meta,
-                    },
-                    false,
-                ));
-            } else if l.flags & 1 != 0 {
-                notes.push(format!("{}: encrypted entry not extracted", l.name));
-                if next.is_none() {
-                    next = input
-                        .get(l.data_at..)
-                        .and_then(find_descriptor)
-                        .map(|n| l.data_at + n);
-                }
-            } else {
-                let remaining = cap.saturating_sub(total);
-                match decode(&l, input, ctx, remaining, start)? {
-                    Ok(d) => {
-                        if next.is_none() {
-                            next = Some(l.data_at + d.consumed);
-                        }
-                        if !d.complete || d.error.is_some() {
-                            notes.push(format!("{}: data truncated or damaged", l.name));
-                        } else if l.flags & 8 == 0 && super::bytes_util::crc32(&d.data) != l.crc {
-                            notes.push(format!("{}: CRC-32 mismatch", l.name));
-                        }
-                        total += d.data.len() as u64;
-                        entries.push((
-                            l.offset,
-                            Entry {
-                                path: l.name.clone(),
-                                kind: EntryKind::File(Bytes::from(d.data)),
-                                meta,
-                            },
-                            false,
-                        ));
-                    }
-                    Err(e) => {
-                        notes.push(format!("{}: {e}", l.name));
-                        if next.is_none() {
-                            next = input
-                                .get(l.data_at..)
-                                .and_then(find_descriptor)
-                                .map(|n| l.data_at + n);
-                        }
-                    }
-                }
-            }
-            let Some(mut n) = next else { break };
-            if l.flags & 8 != 0 {
-                // Data descriptor: optional signature, CRC, sizes (8-byte sizes for zip64).
-                if get(input, n, 4) == Some(DESCRIPTOR) {
-                    n += 4;
-                }
-                let zip64 = l.usize_ == Some(u64::from(u32::MAX));
-                n += if zip64 { 20 } else { 12 };
-            }
+            let next = extract(
+                &l,
+                input,
+                ctx,
+                cap,
+                &mut total,
+                start,
+                &mut entries,
+                &mut notes,
+            )?;
+            let Some(n) = next else { break };
             if n > input.len() {
                 end_of_data = input.len();
                 notes.push("archive truncated".to_owned());
@@ -375,6 +421,17 @@ impl Format for Zip {
         let mut central: HashMap<usize, CentralInfo> = HashMap::new();
         let mut p = end_of_data;
         let mut saw_central = false;
+        let adjacent = get(input, p, 4) == Some(CENTRAL);
+        if !adjacent {
+            // The walk stopped early (damaged or unusual entry): a consistent end-of-central-
+            // directory record further on still lets the central directory list the rest.
+            if let Some(cd) = find_central(input, end_of_data) {
+                notes.push(format!(
+                    "local headers end at {end_of_data:#x}; central directory at {cd:#x} used"
+                ));
+                p = cd;
+            }
+        }
         while get(input, p, 4) == Some(CENTRAL) {
             saw_central = true;
             let (
@@ -406,7 +463,15 @@ impl Format for Zip {
             let off = o64.unwrap_or(u64::from(off32));
             let mode = (made >> 8 == 3).then_some(ext >> 16).filter(|m| *m != 0);
             if let (Some(name), Ok(off)) = (name, usize::try_from(off)) {
-                central.insert(off, CentralInfo { mode, name });
+                let csize = zip64(extra, u32_, c32, off32).1.unwrap_or(u64::from(c32));
+                central.insert(
+                    off,
+                    CentralInfo {
+                        mode,
+                        name,
+                        csize: usize::try_from(csize).ok(),
+                    },
+                );
             }
             p += 46 + nlen + xlen + clen;
             len = p.min(input.len());
@@ -430,8 +495,38 @@ impl Format for Zip {
             notes
                 .push("central directory missing; entries recovered from local headers".to_owned());
         }
+        // Entries the central directory lists but the walk did not reach.
+        let mut missing: Vec<(usize, Option<usize>)> = central
+            .iter()
+            .filter(|(off, _)| !entries.iter().any(|(o, _)| o == *off) && **off >= end_of_data)
+            .map(|(off, c)| (*off, c.csize))
+            .collect();
+        missing.sort_unstable();
+        for (off, csize) in missing {
+            let Some(mut l) = local_header(input, off) else {
+                notes.push(format!(
+                    "central directory points at {off:#x}: no local header there"
+                ));
+                continue;
+            };
+            if l.csize.is_none() {
+                l.csize = csize;
+            }
+            extract(
+                &l,
+                input,
+                ctx,
+                cap,
+                &mut total,
+                start,
+                &mut entries,
+                &mut notes,
+            )?;
+            ctx.check_time(NAME, start as u64)?;
+        }
+        entries.sort_by_key(|(off, _)| *off);
         let mut out = Vec::new();
-        for (off, mut e, _) in entries {
+        for (off, mut e) in entries {
             if let Some(c) = central.get(&off) {
                 if let Some(mode) = c.mode {
                     e.meta.mode = Some(mode & 0o7777);
@@ -654,6 +749,39 @@ mod tests {
         assert_eq!(
             p.notes,
             vec!["secret.bin: encrypted entry not extracted".to_owned()]
+        );
+    }
+
+    #[test]
+    fn damaged_local_header_recovered_through_central_directory() {
+        let mut f = build();
+        // Corrupt the signature of the "readme.txt" local header: the walk stops there.
+        let at = f
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == LOCAL)
+            .map(|(i, _)| i)
+            .nth(2)
+            .unwrap();
+        f[at + 3] = 0xee;
+        let n = f.len();
+        let p = Zip
+            .parse(&Bytes::from(f), 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.len as usize, n);
+        assert_eq!(
+            list(&p),
+            vec![
+                ("etc/".into(), "dir".into()),
+                ("etc/shadow".into(), format!("file:{}", 27 * 20)),
+                ("bin/sh".into(), "symlink:busybox".into()),
+            ]
+        );
+        assert!(
+            p.notes.iter().any(|n| n.contains("no local header there")),
+            "{:?}",
+            p.notes
         );
     }
 

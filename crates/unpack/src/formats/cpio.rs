@@ -43,6 +43,8 @@ struct Header {
     /// Offset of the name from the header start, and alignment of name end / data end.
     name_at: usize,
     align: usize,
+    /// `070702` only: the sum of the data bytes.
+    check: Option<u32>,
 }
 
 fn ascii_num(d: &[u8], radix: u32) -> Option<u64> {
@@ -69,6 +71,9 @@ fn header(d: &[u8], dialect: Dialect) -> Option<Header> {
                 namesize: usize::try_from(f(11)?).ok()?,
                 name_at: 110,
                 align: 4,
+                check: (dialect == Dialect::Crc)
+                    .then(|| f(12).map(|v| v as u32))
+                    .flatten(),
             })
         }
         Dialect::Odc => {
@@ -86,6 +91,7 @@ fn header(d: &[u8], dialect: Dialect) -> Option<Header> {
                 filesize: usize::try_from(f(65, 11)?).ok()?,
                 name_at: 76,
                 align: 1,
+                check: None,
             })
         }
         Dialect::BinLe | Dialect::BinBe => {
@@ -109,6 +115,7 @@ fn header(d: &[u8], dialect: Dialect) -> Option<Header> {
                 filesize: (usize::from(w(11)?) << 16) | usize::from(w(12)?),
                 name_at: 26,
                 align: 2,
+                check: None,
             })
         }
     }
@@ -227,6 +234,10 @@ impl Format for Cpio {
             };
             let kind = match h.mode & 0o170000 {
                 0o100000 => {
+                    let sum = body.iter().fold(0u32, |a, &b| a.wrapping_add(u32::from(b)));
+                    if h.check.is_some_and(|c| c != sum) && !truncated {
+                        notes.push(format!("{path}: data checksum mismatch"));
+                    }
                     total += body.len() as u64;
                     if total > cap {
                         return Err(super::bytes_util::over_limit(NAME, start, cap));
@@ -552,6 +563,30 @@ mod tests {
         assert!(p
             .attrs
             .contains(&("dialect".to_owned(), "binary-le".to_owned())));
+    }
+
+    #[test]
+    fn crc_dialect_checks_data_sum() {
+        let mut f = newc(&[M {
+            name: "f",
+            mode: 0o100644,
+            ino: 2,
+            nlink: 1,
+            data: b"hello",
+        }]);
+        f[5] = b'2';
+        let trailer = f.windows(6).rposition(|w| w == b"070701").unwrap();
+        f[trailer + 5] = b'2';
+        let ctx = Ctx::new(Limits::default());
+        let p = Cpio
+            .parse(&Bytes::from(f.clone()), 0, &ctx)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.notes, vec!["f: data checksum mismatch".to_owned()]);
+        f[102..110].copy_from_slice(format!("{:08x}", 532).as_bytes());
+        let p = Cpio.parse(&Bytes::from(f), 0, &ctx).unwrap().unwrap();
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        assert!(p.attrs.contains(&("dialect".to_owned(), "crc".to_owned())));
     }
 
     #[test]

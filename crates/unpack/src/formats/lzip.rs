@@ -15,6 +15,9 @@ const NAME: &str = "lzip";
 /// Decoder memory allowed whatever the output cap: enough for every preset (xz -9 and
 /// lzip -9 use 64 MiB and 32 MiB dictionaries); larger declared windows are a limit error.
 const MEM_FLOOR_KB: u64 = 96 << 10;
+/// Decoder memory never allowed, whatever the output cap: window buffers are allocated up
+/// front, so a 1 KiB header declaring a 1.5 GiB window must not get it.
+const MEM_CEIL_KB: u64 = 256 << 10;
 
 #[derive(Debug)]
 pub struct Lzip;
@@ -51,7 +54,7 @@ impl Format for Lzip {
             let rest = input.get(pos..).unwrap_or_default();
             let mut s = LzipStream::new_mem_limit(
                 false,
-                u32::try_from((cap / 1024).max(MEM_FLOOR_KB)).unwrap_or(u32::MAX),
+                u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
             );
             let dec = pump(
                 NAME,

@@ -69,9 +69,9 @@ impl Format for SevenZ {
         let extent = extent as usize;
         let slice = input.get(..extent).unwrap_or_default();
         let cap = ctx.output_cap(extent as u64);
-        let mem_kb = usize::try_from(cap / 1024)
-            .unwrap_or(usize::MAX)
-            .max(64 << 10);
+        // Dictionaries are allocated up front: allow what real archives use (7-Zip's largest
+        // preset is 64 MiB, `-md` rarely above 256 MiB), never what a header merely claims.
+        let mem_kb = usize::try_from((cap / 1024).clamp(64 << 10, 256 << 10)).unwrap_or(256 << 10);
         let mut notes = Vec::new();
         let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
             std::io::Cursor::new(slice),

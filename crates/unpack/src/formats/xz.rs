@@ -18,6 +18,9 @@ const MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
 /// Decoder memory allowed whatever the output cap: enough for every preset (xz -9 and
 /// lzip -9 use 64 MiB and 32 MiB dictionaries); larger declared windows are a limit error.
 const MEM_FLOOR_KB: u64 = 96 << 10;
+/// Decoder memory never allowed, whatever the output cap: window buffers are allocated up
+/// front, so a 1 KiB header declaring a 1.5 GiB window must not get it.
+const MEM_CEIL_KB: u64 = 256 << 10;
 
 #[derive(Debug)]
 pub struct Xz;
@@ -54,7 +57,9 @@ impl Format for Xz {
             let rest = input.get(pos..).unwrap_or_default();
             let mut s = XzStream::new(false);
             // Dictionary memory is bounded by the output cap: a larger window is never needed.
-            s.set_mem_limit(u32::try_from((cap / 1024).max(MEM_FLOOR_KB)).unwrap_or(u32::MAX));
+            s.set_mem_limit(
+                u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
+            );
             let dec = pump(
                 NAME,
                 start + pos,

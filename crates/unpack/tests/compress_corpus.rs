@@ -154,8 +154,9 @@ const SAMPLES: &[(&str, &[(&str, &str)])] = &[
         "fact-extractor/patool/test.tar.Z",
         &[(
             "07d2ce676cad",
-            "unblob's LZW output stops 68 bytes short of binwalk's (10172 bytes, inside the tar's \
-             end padding); ours equals binwalk's aacb7e74…",
+            "unblob carves the .Z one byte short (0-565) so its LZW output stops at 10172 bytes; \
+             the codes end at the last bit of the 566-byte file and decode to 10240 bytes, \
+             binwalk's aacb7e74…",
         )],
     ),
     ("fact-extractor/patool/test.tar.bz2", &[]),
@@ -338,4 +339,36 @@ fn tplink_lzma_streams_match_binwalk() {
         "{} parse attempts on 4 MiB",
         found.attempts
     );
+}
+
+/// Carving extents: where unblob carved these samples (its `<start>-<end>.<format>` names),
+/// our `Parsed::len` must end too, so the trailing data is left for the engine.
+#[test]
+fn carving_extents_match_unblob() {
+    let Some(root) = corpus() else { return };
+    let cases: &[(&str, &dyn Format, usize, u64)] = &[
+        ("fact-extractor/common/trailing_data.bz2", &Bzip2, 0, 52),
+        ("fact-extractor/common/trailing_data.zip", &Zip, 0, 170),
+        // unblob has no LZMA-alone handler; the file is a 35-byte stream plus 100 bytes.
+        ("fact-extractor/common/trailing_data.lzma", &Lzma, 0, 35),
+        ("fact-extractor/common/generic_carver_test", &Zip, 100, 787),
+        (
+            "fact-extractor/generic_carver/carving_test_file",
+            &Zip,
+            128,
+            172,
+        ),
+        // unblob carves 0-565 and loses the last byte: the 9..16-bit codes end exactly at the
+        // last bit of the 566-byte file (and decode to the 10240-byte tar binwalk also gets).
+        ("fact-extractor/patool/test.tar.Z", &Compress, 0, 566),
+        ("binwalk/bzip2.bin", &Bzip2, 0, 8125),
+    ];
+    for (sample, f, start, len) in cases {
+        let data = Bytes::from(std::fs::read(root.join("formats").join(sample)).unwrap());
+        let p = f
+            .parse(&data, *start, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{sample}: not parsed"));
+        assert_eq!(p.len, *len, "{sample}");
+    }
 }

@@ -206,11 +206,8 @@ impl Format for Compress {
         if d.data.is_empty() || (d.codes < MIN_CODES && !reached_end) {
             return Ok(None);
         }
-        let len = if reached_end {
-            input.len()
-        } else {
-            3 + d.consumed
-        };
+        // The last code ends the stream: writers flush only the bytes it occupies.
+        let len = 3 + d.consumed;
         let mut p = Parsed::new(
             len as u64,
             Output::Stream {

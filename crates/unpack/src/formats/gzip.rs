@@ -222,6 +222,41 @@ mod tests {
     }
 
     #[test]
+    fn optional_header_fields_are_skipped() {
+        // FEXTRA + FNAME + FCOMMENT + FHCRC, built by hand around a raw deflate body.
+        let mut body = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        body.write_all(b"payload").unwrap();
+        let body = body.finish().unwrap();
+        let mut f = vec![
+            0x1f,
+            0x8b,
+            0x08,
+            0x04 | 0x08 | 0x10 | 0x02,
+            1,
+            0,
+            0,
+            0,
+            0,
+            3,
+        ];
+        f.extend_from_slice(&[4, 0, b'A', b'B', 2, 0]);
+        f.extend_from_slice(b"vmlinux\0a comment\0");
+        f.extend_from_slice(&[0xaa, 0xbb]);
+        f.extend_from_slice(&body);
+        f.extend_from_slice(&crc32(b"payload").to_le_bytes());
+        f.extend_from_slice(&7u32.to_le_bytes());
+        let n = f.len();
+        let p = Gzip
+            .parse(&Bytes::from(f), 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.len as usize, n);
+        assert_eq!(stream(&p), (&b"payload"[..], Some("vmlinux")));
+        assert!(p.attrs.contains(&("mtime".to_owned(), "1".to_owned())));
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
     fn bomb_hits_limit() {
         let f = gz(&vec![0u8; 8 << 20], None);
         let limits = Limits {

@@ -6,8 +6,8 @@
 //! file type) before anything is taken; the archive ends at `TRAILER!!!`, and the zero
 //! padding after it up to a 512-byte boundary is counted into `len`. newc hard links (same
 //! inode, data stored only with the last link) become [`EntryKind::HardLink`]s to the member
-//! that holds the data. The 2-byte binary magics are weak; they are accepted only when the
-//! first header is fully valid.
+//! that holds the data. The 2-byte binary magics are weak; a binary archive is accepted only
+//! if it reaches its trailer or holds at least two valid headers.
 //! Reference: `cpio(5)` (libarchive), GNU cpio manual "Formats".
 
 use super::bytes_util::{get, u16be, u16le};
@@ -277,6 +277,11 @@ impl Format for Cpio {
         if entries.is_empty() && !ended {
             return Ok(None);
         }
+        // The binary magic is two bytes: one plausible header is not enough evidence.
+        let binary = matches!(first_dialect, Dialect::BinLe | Dialect::BinBe);
+        if binary && !ended && entries.len() < 2 {
+            return Ok(None);
+        }
         if !ended && !notes.iter().any(|n| n.contains("truncated")) {
             notes.push("no TRAILER!!! entry".to_owned());
         }
@@ -506,6 +511,12 @@ mod tests {
             .unwrap();
         assert_eq!(list(&p), vec![("a".into(), "file:xy".into())]);
         assert_eq!(p.len as usize, f.len());
+        // One binary header without its trailer is not evidence enough for a 2-byte magic.
+        let one = Bytes::copy_from_slice(&f[..30]);
+        assert!(Cpio
+            .parse(&one, 0, &Ctx::new(Limits::default()))
+            .unwrap()
+            .is_none());
     }
 
     #[test]

@@ -2,7 +2,12 @@
 //! a valid fixture, single-byte corruptions of it, and random bytes behind each magic must
 //! give `Ok(None)`, `Ok(Some)` or `Err`, never a panic, and a claimed length never exceeds
 //! the input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout
+)]
 
 use baseline_unpack::formats::{
     ar::Ar, bzip2::Bzip2, compress::Compress, cpio::Cpio, gzip::Gzip, lz4::Lz4, lzip::Lzip,
@@ -246,4 +251,50 @@ proptest! {
         data.truncate(keep);
         check(f, data);
     }
+}
+
+/// False-positive budget: 4 MiB of incompressible bytes (what most of a firmware image looks
+/// like to these magics) must produce no output at all, and only the weak 2-byte magics
+/// (zlib, binary cpio, compress) may cause parse attempts.
+#[test]
+fn random_four_mib_yields_nothing() {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let data: Vec<u8> = (0..4usize << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    let data = Bytes::from(data);
+    let mut pats: Vec<&[u8]> = Vec::new();
+    let mut owners = Vec::new();
+    for (fi, f) in FORMATS.iter().enumerate() {
+        for m in f.magics() {
+            pats.push(m.bytes);
+            owners.push((fi, m.offset));
+        }
+    }
+    let ac = aho_corasick::AhoCorasick::new(&pats).unwrap();
+    let ctx = Ctx::new(Limits::default());
+    let mut attempts = std::collections::BTreeMap::<&str, usize>::new();
+    for m in ac.find_overlapping_iter(data.as_ref()) {
+        let (fi, off) = owners[m.pattern().as_usize()];
+        let Some(start) = m.start().checked_sub(off) else {
+            continue;
+        };
+        let f = FORMATS[fi];
+        *attempts.entry(f.name()).or_default() += 1;
+        let r = f.parse(&data, start, &ctx);
+        assert!(matches!(r, Ok(None)), "{} at {start:#x}: {r:?}", f.name());
+    }
+    let weak: usize = ["zlib", "cpio", "compress"]
+        .iter()
+        .filter_map(|n| attempts.get(n))
+        .sum();
+    let total: usize = attempts.values().sum();
+    println!("parse attempts on 4 MiB of random bytes: {attempts:?}");
+    assert!(total - weak <= 2, "{attempts:?}");
+    assert!(total < 1000, "{attempts:?}");
 }

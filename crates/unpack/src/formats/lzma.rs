@@ -200,72 +200,100 @@ impl Format for Lzma {
             return Ok(None);
         }
         // Which header layout: a plausible size (or all-ones) followed by the range coder's
-        // zero byte → 13 bytes; otherwise a zero at byte 5 → the 5-byte vendor header.
-        let size = u64le(input, 5);
-        let (header_len, known_size) = match size {
-            Some(u64::MAX) if u8_at(input, 13) == Some(0) => (13usize, None),
-            Some(s) if s > 0 && s < 1 << 40 && u8_at(input, 13) == Some(0) => (13, Some(s)),
-            _ if u8_at(input, 5) == Some(0) => (5, None),
-            _ => return Ok(None),
-        };
-        let cap = ctx.output_cap(input.len() as u64);
-        let limit = known_size.map_or(cap, |s| s.min(cap.saturating_add(1)));
-        let dict_eff = u64::from(dict).min(limit.max(4096));
-        let dict_eff = u32::try_from(dict_eff).unwrap_or(dict);
-        let Ok(mut s) =
-            LzmaStream::new_with_props(known_size.unwrap_or(u64::MAX), props, dict_eff, None)
-        else {
-            return Ok(None);
-        };
-        let body = input.get(header_len..).unwrap_or_default();
-        let dec = match pump(NAME, start, ctx, cap, body, |i, o| {
-            let r = s.process(i, o, Action::Finish).map_err(|e| e.to_string())?;
-            Ok((
-                r.bytes_consumed,
-                r.bytes_produced,
-                r.status == Status::StreamEnd,
-            ))
-        }) {
-            Ok(d) => d,
-            Err(crate::Error::Malformed { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let unused = if dec.complete {
-            s.unused_input().len()
-        } else {
-            0
-        };
-        let consumed = dec.consumed.saturating_sub(unused);
-        // A stream that reached its end marker (or its declared size) is strong evidence
-        // whatever its length; one cut short must at least have produced MIN_OUTPUT bytes.
-        let enough = !dec.data.is_empty() && (dec.complete || dec.data.len() >= MIN_OUTPUT);
-        if !enough {
-            return Ok(None);
+        // zero byte → 13 bytes; a zero at byte 5 → the 5-byte vendor header. When both fit,
+        // both are tried and a complete decode wins over a damaged one.
+        let b13 = u8_at(input, 13) == Some(0);
+        let mut layouts: Vec<(usize, Option<u64>)> = Vec::new();
+        match u64le(input, 5) {
+            Some(u64::MAX) if b13 => layouts.push((13, None)),
+            Some(s) if s > 0 && s < 1 << 40 && b13 => layouts.push((13, Some(s))),
+            _ => {}
         }
-        let mut notes = Vec::new();
-        // Without a size field, running out of input is how such streams normally end.
-        let ended_by_input = known_size.is_none() && dec.error.is_none() && consumed >= body.len();
-        if !ended_by_input {
-            if let Some(n) = truncation_note(&dec) {
-                notes.push(n);
+        if u8_at(input, 5) == Some(0) {
+            layouts.push((5, None));
+        }
+        let mut fallback = None;
+        for (header_len, known_size) in layouts {
+            let Some(p) = decode_layout(input, start, ctx, props, dict, header_len, known_size)?
+            else {
+                continue;
+            };
+            if p.notes.is_empty() {
+                return Ok(Some(p));
             }
+            fallback.get_or_insert(p);
         }
-        let mut p = Parsed::new(
-            (header_len + consumed) as u64,
-            Output::Stream {
-                data: Bytes::from(dec.data),
-                name: None,
-            },
-        );
-        p.attrs.push(("props".to_owned(), format!("{props:#04x}")));
-        p.attrs.push(("dictionary".to_owned(), dict.to_string()));
-        if header_len == 5 {
-            p.attrs
-                .push(("header".to_owned(), "5-byte (no size field)".to_owned()));
-        }
-        p.notes = notes;
-        Ok(Some(p))
+        Ok(fallback)
     }
+}
+
+/// Decode with one header layout; `Ok(None)` when it does not produce a plausible stream.
+fn decode_layout(
+    input: &[u8],
+    start: usize,
+    ctx: &Ctx,
+    props: u8,
+    dict: u32,
+    header_len: usize,
+    known_size: Option<u64>,
+) -> crate::Result<Option<Parsed>> {
+    let cap = ctx.output_cap(input.len() as u64);
+    let limit = known_size.map_or(cap, |s| s.min(cap.saturating_add(1)));
+    let dict_eff = u64::from(dict).min(limit.max(4096));
+    let dict_eff = u32::try_from(dict_eff).unwrap_or(dict);
+    let Ok(mut s) =
+        LzmaStream::new_with_props(known_size.unwrap_or(u64::MAX), props, dict_eff, None)
+    else {
+        return Ok(None);
+    };
+    let body = input.get(header_len..).unwrap_or_default();
+    let dec = match pump(NAME, start, ctx, cap, body, |i, o| {
+        let r = s.process(i, o, Action::Finish).map_err(|e| e.to_string())?;
+        Ok((
+            r.bytes_consumed,
+            r.bytes_produced,
+            r.status == Status::StreamEnd,
+        ))
+    }) {
+        Ok(d) => d,
+        Err(crate::Error::Malformed { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let unused = if dec.complete {
+        s.unused_input().len()
+    } else {
+        0
+    };
+    let consumed = dec.consumed.saturating_sub(unused);
+    // A stream that reached its end marker (or its declared size) is strong evidence
+    // whatever its length; one cut short must at least have produced MIN_OUTPUT bytes.
+    let enough = !dec.data.is_empty() && (dec.complete || dec.data.len() >= MIN_OUTPUT);
+    if !enough {
+        return Ok(None);
+    }
+    let mut notes = Vec::new();
+    // Without a size field, running out of input is how such streams normally end.
+    let ended_by_input = known_size.is_none() && dec.error.is_none() && consumed >= body.len();
+    if !ended_by_input {
+        if let Some(n) = truncation_note(&dec) {
+            notes.push(n);
+        }
+    }
+    let mut p = Parsed::new(
+        (header_len + consumed) as u64,
+        Output::Stream {
+            data: Bytes::from(dec.data),
+            name: None,
+        },
+    );
+    p.attrs.push(("props".to_owned(), format!("{props:#04x}")));
+    p.attrs.push(("dictionary".to_owned(), dict.to_string()));
+    if header_len == 5 {
+        p.attrs
+            .push(("header".to_owned(), "5-byte (no size field)".to_owned()));
+    }
+    p.notes = notes;
+    Ok(Some(p))
 }
 
 #[cfg(test)]

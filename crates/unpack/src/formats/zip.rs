@@ -354,10 +354,10 @@ fn extract(
     if l.flags & 8 != 0 {
         // Data descriptor: optional signature, CRC, sizes (8-byte sizes for zip64).
         if get(input, n, 4) == Some(DESCRIPTOR) {
-            n += 4;
+            n = n.saturating_add(4);
         }
         let zip64 = l.usize_ == Some(u64::from(u32::MAX));
-        n += if zip64 { 20 } else { 12 };
+        n = n.saturating_add(if zip64 { 20 } else { 12 });
     }
     Ok(Some(n))
 }

@@ -206,7 +206,8 @@ fn decode(
             if psize != 5 {
                 return Ok(Err("unexpected LZMA properties size".into()));
             }
-            let size = if l.flags & 2 != 0 {
+            // Bit 1: an end marker is written; bit 3: the local size is not known yet.
+            let size = if l.flags & 0x0a != 0 {
                 u64::MAX
             } else {
                 l.usize_.unwrap_or(u64::MAX)
@@ -232,6 +233,10 @@ fn decode(
             d
         }
         93 => {
+            // Streamed entries do not say where the frame ends; its block headers do.
+            let comp = comp
+                .get(..super::zstd::frame_len(comp).unwrap_or(comp.len()))
+                .unwrap_or(comp);
             let mut src = comp;
             let dec = match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(
                 &mut src,
@@ -658,17 +663,41 @@ mod tests {
         assert!(matches!(r, Err(crate::Error::Limit { .. })), "{r:?}");
     }
 
+    fn compress_for(method: u16, data: &[u8]) -> Vec<u8> {
+        match method {
+            8 => {
+                let mut e =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            12 => {
+                let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            14 => {
+                let o = lzma_rust2::LzmaOptions::with_preset(1);
+                let mut w = lzma_rust2::LzmaWriter::new(Vec::new(), &o, false, true, None).unwrap();
+                w.write_all(data).unwrap();
+                let raw = w.finish().unwrap();
+                let props = ((o.pb * 5 + o.lp) * 9 + o.lc) as u8;
+                let mut v = vec![16, 2, 5, 0, props];
+                v.extend_from_slice(&o.dict_size.to_le_bytes());
+                v.extend_from_slice(&raw);
+                v
+            }
+            93 => {
+                ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+            }
+            _ => data.to_vec(),
+        }
+    }
+
     /// A streamed zip entry (flag bit 3: sizes in a data descriptor after the data), as
     /// written by `zip -` or Java's ZipOutputStream, followed by its central directory.
     fn streamed(name: &str, data: &[u8], method: u16, flags: u16) -> Vec<u8> {
-        let comp = if method == 8 {
-            let mut e =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-            e.write_all(data).unwrap();
-            e.finish().unwrap()
-        } else {
-            data.to_vec()
-        };
+        let comp = compress_for(method, data);
         let crc = crate::formats::bytes_util::crc32(data);
         let mut f = Vec::new();
         f.extend_from_slice(LOCAL);
@@ -710,10 +739,11 @@ mod tests {
     }
 
     #[test]
-    fn data_descriptor_entries_deflated_and_stored() {
+    fn data_descriptor_entries_every_method() {
         let body = b"streamed entry body, streamed entry body\n".repeat(5);
-        for method in [8u16, 0] {
-            let mut f = streamed("usr/bin/tool", &body, method, 0);
+        // Deflate, stored, bzip2, LZMA (flag bit 1: end marker) and Zstandard.
+        for (method, flags) in [(8u16, 0u16), (0, 0), (12, 0), (14, 2), (93, 0)] {
+            let mut f = streamed("usr/bin/tool", &body, method, flags);
             let n = f.len();
             f.extend_from_slice(b"after");
             let p = Zip

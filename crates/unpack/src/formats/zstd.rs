@@ -19,7 +19,7 @@ const MAX_BLOCK: usize = 128 << 10;
 pub struct Zstd;
 
 /// Length of the frame at `d[0..]` if its structure is valid and complete.
-fn frame_len(d: &[u8]) -> Result<usize, &'static str> {
+pub(crate) fn frame_len(d: &[u8]) -> Result<usize, &'static str> {
     if get(d, 0, 4) != Some(&MAGIC) {
         return Err("no magic");
     }

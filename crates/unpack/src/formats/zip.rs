@@ -3,9 +3,11 @@
 //! Written here rather than with the `zip` crate: that crate needs the central directory and
 //! a seekable reader, while firmware often carries zips that are truncated, carved from the
 //! middle of an image, or followed by other data. We walk the local file headers from the
-//! start (which also works when the central directory is missing or damaged), then, if the
-//! central directory follows, take from it what local headers lack (Unix mode, symlink flag)
-//! and end at the end-of-central-directory record (+ comment), which gives `len`.
+//! start (which also works when the central directory is missing or damaged), then read the
+//! central directory that follows them, or failing that one that a consistent end record
+//! further on points at. From it we take what local headers lack (Unix mode, symlink flag),
+//! extract the entries the walk could not reach (past a damaged local header), and end at
+//! the end-of-central-directory record (+ comment), which gives `len`.
 //!
 //! Methods: stored, deflate (flate2), bzip2, LZMA (method 14, with its 4-byte version/props
 //! prefix) and Zstandard (method 93). Data descriptors (flag bit 3) are handled by letting

@@ -298,3 +298,19 @@ fn random_four_mib_yields_nothing() {
     assert!(total - weak <= 2, "{attempts:?}");
     assert!(total < 1000, "{attempts:?}");
 }
+
+/// Every format of this family is registered once, with at least one magic.
+#[test]
+fn registered_once_with_magics() {
+    let reg = baseline_unpack::formats::registry();
+    for f in FORMATS {
+        let n = reg.iter().filter(|r| r.name() == f.name()).count();
+        assert_eq!(n, 1, "{} registered {n} times", f.name());
+        assert!(!f.magics().is_empty(), "{} has no magic", f.name());
+        assert!(
+            f.magics().iter().all(|m| m.bytes.len() >= 2),
+            "{}",
+            f.name()
+        );
+    }
+}

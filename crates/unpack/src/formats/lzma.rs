@@ -4,8 +4,9 @@
 //! - standard 13-byte header: props byte, u32 LE dictionary size, u64 LE uncompressed size
 //!   (all-ones = unknown, stream then ends with an end marker);
 //! - vendor 5-byte header without the size field (TP-Link, Broadcom sqlzma and other SDKs):
-//!   recognised when bytes 5..13 cannot be a plausible size but byte 5 is the range coder's
-//!   mandatory first byte 0x00; decoded until the end marker or the end of the input;
+//!   recognised by byte 5 being the range coder's mandatory first byte 0x00; when bytes 5..13
+//!   could also be a size, both layouts are tried and a complete decode wins; decoded until
+//!   the end marker or the end of the input;
 //! - non-standard properties (0x6C = lc0/lp2/pb2 of Broadcom, 0x6D, …): any props byte with
 //!   lc+lp ≤ 4 and pb ≤ 4 (what liblzma accepts for LZMA1).
 //!
@@ -13,7 +14,8 @@
 //!
 //! Cheap rejection before decoding: props valid, dictionary 4 KiB..=256 MiB, first range-coder
 //! byte 0x00, a declared size (when present) that is non-zero and below 1 TiB. Decoding must
-//! then produce at least [`MIN_OUTPUT`] bytes (or exactly the declared size) before an error.
+//! then reach the end marker or the declared size, or produce at least [`MIN_OUTPUT`] bytes
+//! before the input ends or an error (kept as a note).
 //! Decoder: `lzma-rust2`'s sans-I/O `LzmaStream`. The dictionary is clamped to the output cap
 //! (a window larger than the whole output is never used), bounding memory.
 //!

@@ -3,32 +3,65 @@
 
 use crate::format::Format;
 
+pub mod ar;
+pub mod bzip2;
+pub mod compress;
+pub mod cpio;
 pub mod cramfs;
 pub mod esp;
 pub mod fit;
+pub mod gzip;
 pub mod jffs2;
+pub mod lz4;
+pub mod lzip;
+pub mod lzma;
+pub mod lzo;
 pub mod romfs;
+pub mod sevenz;
 pub mod squashfs;
+pub mod tar;
 pub mod tplink;
 pub mod trx;
 pub mod ubootenv;
 pub mod uimage;
+pub mod xz;
 pub mod zimage;
+pub mod zip;
+pub mod zlib;
+pub mod zstd;
+pub(crate) mod bytes_util;
 
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
     &[
+    &[
+        &ar::Ar,
+        &bzip2::Bzip2,
+        &compress::Compress,
+        &cpio::Cpio,
         &cramfs::Cramfs,
         &esp::Esp,
         &fit::Fit,
+        &gzip::Gzip,
         &jffs2::Jffs2,
+        &lz4::Lz4,
+        &lzip::Lzip,
+        &lzma::Lzma,
+        &lzo::Lzo,
         &romfs::Romfs,
+        &sevenz::SevenZ,
         &squashfs::Squashfs,
+        &tar::Tar,
         &tplink::TpLink,
         &trx::Trx,
         &ubootenv::UBootEnv,
         &uimage::UImage,
+        &xz::Xz,
         &zimage::ZImage,
+        &zip::Zip,
+        &zlib::Zlib,
+        &zstd::Zstd,
+    ]
     ]
 }

@@ -4,6 +4,7 @@
 use crate::format::Format;
 
 pub mod ar;
+pub(crate) mod bytes_util;
 pub mod bzip2;
 pub mod compress;
 pub mod cpio;
@@ -29,12 +30,10 @@ pub mod zimage;
 pub mod zip;
 pub mod zlib;
 pub mod zstd;
-pub(crate) mod bytes_util;
 
 /// Every format the engine knows, in no particular order (the engine orders candidates by
 /// offset and validates each with its parser).
 pub fn registry() -> &'static [&'static dyn Format] {
-    &[
     &[
         &ar::Ar,
         &bzip2::Bzip2,
@@ -62,6 +61,5 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &zip::Zip,
         &zlib::Zlib,
         &zstd::Zstd,
-    ]
     ]
 }

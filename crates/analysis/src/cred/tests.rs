@@ -32,7 +32,8 @@ guest:x:1001:1001::/home/guest:/sbin/nologin\n";
 fn fixed_hash_is_reported_and_recovered_with_shell_and_format() {
     // md5crypt of "admin" (salt abcdefgh) for root; sha512crypt of a non-dictionary phrase.
     let root_hash = crate::cred::crypt::crypt(b"admin", "$1$abcdefgh$").unwrap();
-    let admin_hash = crate::cred::crypt::crypt(b"Zq9-unguessable", "$6$rounds=1000$saltsalt$").unwrap();
+    let admin_hash =
+        crate::cred::crypt::crypt(b"Zq9-unguessable", "$6$rounds=1000$saltsalt$").unwrap();
     let shadow = format!(
         "root:{root_hash}:18145:0:99999:7:::\ndaemon:*:0:0:99999:7:::\nadmin:{admin_hash}:0:0:99999:7:::\nguest::0:0:99999:7:::\n"
     );

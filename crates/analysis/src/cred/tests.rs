@@ -317,3 +317,42 @@ fn iotgoat_overlay_accounts_telnet_and_wifi() {
     assert_eq!(wifi[0].details["category"], "open-wifi");
     insta::assert_json_snapshot!("iotgoat_overlay", fs);
 }
+
+#[test]
+fn passwd_binary_is_not_a_database_and_esp_attrs_are_read() {
+    let mut t = ArtifactTree::new();
+    let (inp, _) = add_fs_input(
+        &mut t,
+        "fw.bin",
+        &[(
+            "/usr/bin/passwd",
+            Entry::File(b"\x7fELF\x00\x00Usage:passwd\nroot:x\n".to_vec()),
+        )],
+    );
+    // A parameter sector as a format parser would expose it (node attrs).
+    let mut sector = baseline_unpack::Node::new(
+        "0x3fc000.esp-params",
+        baseline_unpack::NodeKind::Region,
+        bytes::Bytes::from_static(b"\x00"),
+    );
+    sector.attrs = vec![
+        ("softap.ssid".into(), "Device-AP".into()),
+        ("softap.password".into(), "".into()),
+        ("station.password".into(), "HomeWifi2020".into()),
+    ];
+    t.add_child(inp, sector);
+    let fs = run(&t);
+    assert!(only(&fs, "CRED-001").is_empty(), "{fs:#?}");
+    let c6 = only(&fs, "CRED-006");
+    let mut cats: Vec<&str> = c6
+        .iter()
+        .map(|f| f.details["category"].as_str().unwrap())
+        .collect();
+    cats.sort();
+    assert_eq!(cats, ["open-wifi", "wifi-passphrase"]);
+    let st = c6
+        .iter()
+        .find(|f| f.details["key"] == "station.password")
+        .unwrap();
+    assert_eq!(st.details["value"], "Home… (redacted, 12 chars)");
+}

@@ -148,3 +148,28 @@ fn tuya_raw_flash_cloud_keys_are_per_unit_and_pairing_ap_is_open() {
         .unwrap()
         .contains("(redacted, 32 chars)"));
 }
+
+/// Runs now: the bare-metal thermometer image holds public certificates but no private key.
+#[test]
+fn xiaomi_thermometer_has_certificates_and_no_private_key() {
+    let Some(c) = corpus() else { return };
+    let f = c.join("firmware/consumer/xiaomi-lywsd03mmc-thermometer/Stock_fw_2.1.1_0159.bin");
+    let mut t = ArtifactTree::new();
+    t.add_input(
+        "Stock_fw_2.1.1_0159.bin",
+        bytes::Bytes::from(std::fs::read(f).expect("thermometer image")),
+    );
+    let fs = analyse(&t, &Options::default()).findings;
+    assert!(
+        fs.iter()
+            .all(|f| !matches!(f.code.as_str(), "KEY-001" | "KEY-002" | "KEY-003")),
+        "{fs:#?}"
+    );
+    let mut subjects: Vec<&str> = fs
+        .iter()
+        .filter(|f| f.code == "KEY-004")
+        .map(|f| f.details["subject"].as_str().unwrap())
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, ["C=CN, O=cert", "O=Mijia Open, C=CN"]);
+}

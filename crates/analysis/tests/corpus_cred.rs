@@ -115,3 +115,61 @@ fn tuya_two_units_differ_per_unit_and_open_pairing_ap() {
     assert!(fs.iter().all(|f| f.code != "CRED-008"));
     assert!(!with(&fs, "CRED-006", "category", "open-wifi").is_empty());
 }
+
+/// Runs now: the two raw flash dumps as plain inputs (no unpacking needed for the parameter
+/// sector, which lies outside any file system).
+#[test]
+fn tuya_raw_flash_cloud_keys_are_per_unit_and_pairing_ap_is_open() {
+    let Some(c) = corpus() else { return };
+    let d = c.join("firmware/consumer/tuya-esp8266-switch");
+    let mut t = ArtifactTree::new();
+    for f in ["original_firmware.bin", "original_firmware2.bin"] {
+        let data = std::fs::read(d.join(f)).expect("tuya dump");
+        t.add_input(f, bytes::Bytes::from(data));
+    }
+    let fs = analyse(&t, &Options::default()).findings;
+    let mut per_unit: Vec<String> = fs
+        .iter()
+        .filter(|f| f.code == "CRED-009")
+        .map(|f| f.details["locator"].as_str().unwrap().to_owned())
+        .collect();
+    per_unit.sort();
+    assert_eq!(per_unit, ["raw#auz_key", "raw#pskKey"]);
+    // Nothing secret is shared between the two units.
+    assert!(fs.iter().all(|f| f.code != "CRED-008"), "{fs:#?}");
+    let open = with(&fs, "CRED-006", "category", "open-wifi");
+    assert_eq!(open.len(), 2, "{open:#?}");
+    assert_eq!(open[0].details["key"], "ap_pwd");
+    // Secrets are redacted.
+    let auz = with(&fs, "CRED-006", "key", "auz_key");
+    assert_eq!(auz.len(), 2);
+    assert!(auz[0].details["value"]
+        .as_str()
+        .unwrap()
+        .contains("(redacted, 32 chars)"));
+}
+
+/// Runs now: the bare-metal thermometer image holds public certificates but no private key.
+#[test]
+fn xiaomi_thermometer_has_certificates_and_no_private_key() {
+    let Some(c) = corpus() else { return };
+    let f = c.join("firmware/consumer/xiaomi-lywsd03mmc-thermometer/Stock_fw_2.1.1_0159.bin");
+    let mut t = ArtifactTree::new();
+    t.add_input(
+        "Stock_fw_2.1.1_0159.bin",
+        bytes::Bytes::from(std::fs::read(f).expect("thermometer image")),
+    );
+    let fs = analyse(&t, &Options::default()).findings;
+    assert!(
+        fs.iter()
+            .all(|f| !matches!(f.code.as_str(), "KEY-001" | "KEY-002" | "KEY-003")),
+        "{fs:#?}"
+    );
+    let mut subjects: Vec<&str> = fs
+        .iter()
+        .filter(|f| f.code == "KEY-004")
+        .map(|f| f.details["subject"].as_str().unwrap())
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, ["C=CN, O=cert", "O=Mijia Open, C=CN"]);
+}

@@ -160,7 +160,9 @@ pub fn parse_line(line: &str) -> Option<Line> {
     let tail_ok = f.iter().skip(2).all(|s| {
         s.is_empty() || (s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
     });
-    if (2..=9).contains(&f.len()) && tail_ok && (f.len() > 2 || !pw.is_empty()) {
+    // A bare `name:value` line is only taken when the value is a recognisable hash.
+    let two_ok = f.len() > 2 || HashFormat::detect(pw) != HashFormat::Unknown;
+    if (2..=9).contains(&f.len()) && tail_ok && two_ok {
         return Some((DbKind::Shadow, user.to_owned(), pw.to_owned(), None, None));
     }
     None
@@ -265,7 +267,13 @@ pub fn collect(ctx: &Context<'_>, scan: &Scan) -> Vec<Account> {
     let mut per_scope: BTreeMap<NodeId, Vec<Entry>> = BTreeMap::new();
     for (id, _) in ctx.fs_files() {
         let Some(n) = tree.get(id) else { continue };
-        if is_account_file(&n.name).is_none() || n.data.len() > 4 << 20 {
+        // Binaries named like databases (`/usr/bin/passwd`) are not databases; their strings
+        // are covered by the embedded-credential scan.
+        let head = n.data.get(..n.data.len().min(4096)).unwrap_or(&[]);
+        if is_account_file(&n.name).is_none()
+            || n.data.len() > 4 << 20
+            || memchr::memchr(0, head).is_some()
+        {
             continue;
         }
         let scope = n.fs_root.unwrap_or(id);
@@ -290,7 +298,11 @@ pub fn collect(ctx: &Context<'_>, scan: &Scan) -> Vec<Account> {
     let mut emb: BTreeMap<NodeId, Vec<Entry>> = BTreeMap::new();
     for (id, hits) in &scan.nodes {
         let Some(n) = tree.get(*id) else { continue };
-        if is_account_file(&n.name).is_some() && n.fs_root.is_some() {
+        let head = n.data.get(..n.data.len().min(4096)).unwrap_or(&[]);
+        if is_account_file(&n.name).is_some()
+            && n.fs_root.is_some()
+            && memchr::memchr(0, head).is_none()
+        {
             continue;
         }
         let mut offs: Vec<u64> = crypt_pats
@@ -400,6 +412,9 @@ mod tests {
         );
         assert!(parse_line("# comment").is_none());
         assert!(parse_line("hello world").is_none());
+        // `Usage:passwd` in a binary's strings is not an account.
+        assert!(parse_line("Usage:passwd").is_none());
+        assert!(parse_line("admin:$1$abcdefgh$M55TzYaaccxVGbptZWaxX/").is_some());
     }
 
     #[test]

@@ -14,10 +14,12 @@ pub const INFO: CheckInfo = CheckInfo {
 **What it checks.** Text configuration files in the image (`/etc`, `/etc_ro`, NVRAM and factory \
 defaults such as `nvram.default`, `default.cfg`, UCI files, INI, XML, JSON, hostapd and \
 wpa_supplicant files, `snmpd.conf`) for password, passphrase, PSK and SNMP community fields with \
-a literal value; and parsed header attributes of any node (e.g. ESP8266/ESP32 soft-AP and \
-station parameter sectors) whose key names a password. `category` tells which: \
-`password`, `wifi-passphrase`, `snmp-community`, `open-wifi` (an access point configured with \
-no passphrase).
+a literal value; parsed header attributes of any node (e.g. ESP8266/ESP32 soft-AP and \
+station parameter sectors) whose key names a password; and JSON members with secret-like names \
+(`…key`, `…pwd`, `…psk`, `…secret`, `…password`) in raw flash outside any file system (vendor \
+parameter sectors such as Tuya's). `category` tells which: `password`, `wifi-passphrase`, \
+`snmp-community`, `device-secret` (a raw key or token), `open-wifi` (an access point configured \
+with no passphrase).
 
 **Why it matters.** A value in the image's defaults is the same on every unit until the user \
 changes it: a universal default password for the web interface, the Wi-Fi network or SNMP \
@@ -266,6 +268,130 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
         }
     }
     attrs(run, out);
+    raw_json(run, out);
+}
+
+/// `"name":"value"` members with secret-like names in leaves outside any file system (raw
+/// flash, unextracted regions): vendor parameter sectors such as Tuya's on ESP8266.
+fn raw_json(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
+    let ctx = run.ctx;
+    for (id, hits) in run.scan.with(super::scan::Pattern::JsonSecret) {
+        let Some(n) = ctx.tree.get(id) else { continue };
+        if n.fs_root.is_some() {
+            continue; // file-system files are parsed as configuration above
+        }
+        let data = &n.data;
+        let mut seen = std::collections::BTreeSet::new();
+        for &o in hits.offsets(super::scan::Pattern::JsonSecret) {
+            let Ok(at) = usize::try_from(o) else { continue };
+            let Some(m) = json_member(data, at) else {
+                continue;
+            };
+            if !seen.insert((m.key.clone(), m.value.clone())) {
+                continue;
+            }
+            let near = data
+                .get(m.start.saturating_sub(256)..(m.start + 256).min(data.len()))
+                .unwrap_or(&[]);
+            let ssid = memchr::memmem::find(&near.to_ascii_lowercase(), b"ssid\":").is_some();
+            let mut f = match &m.value {
+                None if ssid => {
+                    let mut f = finding(
+                        &INFO,
+                        Severity::Low,
+                        Confidence::Medium,
+                        format!(
+                            "Parameter sector sets '{}' to null next to an SSID: open access point",
+                            m.key
+                        ),
+                    );
+                    f.details.insert("category".into(), json!("open-wifi"));
+                    f
+                }
+                None => continue,
+                Some(v) => {
+                    let lk = m.key.to_ascii_lowercase();
+                    let cat = if lk.contains("pwd") || lk.contains("pass") {
+                        if ssid {
+                            "wifi-passphrase"
+                        } else {
+                            "password"
+                        }
+                    } else {
+                        "device-secret"
+                    };
+                    let mut f = finding(
+                        &INFO,
+                        Severity::Medium,
+                        Confidence::Low,
+                        format!(
+                            "Raw parameter '{}' holds a {cat} in clear (compare units to tell per-unit from universal)",
+                            m.key
+                        ),
+                    );
+                    f.details.insert("category".into(), json!(cat));
+                    f.details.insert("value".into(), json!(ctx.redact(v)));
+                    run.secrets.push(Secret {
+                        kind: format!("raw:{cat}"),
+                        locator: format!("raw#{}", m.key),
+                        value: v.clone(),
+                        input: ctx.tree.input_of(id),
+                        evidence: ctx.evidence(id).offset(m.start as u64),
+                    });
+                    f
+                }
+            };
+            f.details.insert("key".into(), json!(m.key));
+            let excerpt = match &m.value {
+                Some(v) => format!("\"{}\":\"{}\"", m.key, ctx.redact(v)),
+                None => format!("\"{}\":null", m.key),
+            };
+            f.evidence
+                .push(ctx.evidence(id).offset(m.start as u64).excerpt(excerpt));
+            out.findings.push(f);
+        }
+    }
+}
+
+struct Member {
+    start: usize,
+    key: String,
+    value: Option<String>,
+}
+
+/// The JSON member whose name ends at the pattern hit `at` (`…key":"value"`).
+fn json_member(data: &[u8], at: usize) -> Option<Member> {
+    let colon = at + memchr::memchr(b':', data.get(at..(at + 16).min(data.len()))?)?;
+    let open = data
+        .get(..colon.checked_sub(1)?)?
+        .iter()
+        .rposition(|b| *b == b'"')?;
+    let key = std::str::from_utf8(data.get(open + 1..colon - 1)?).ok()?;
+    if key.is_empty()
+        || key.len() > 40
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return None;
+    }
+    let rest = data.get(colon + 1..)?;
+    let value = if rest.starts_with(b"null") {
+        None
+    } else {
+        let inner = rest.strip_prefix(b"\"")?;
+        let end = memchr::memchr(b'"', inner.get(..inner.len().min(160))?)?;
+        let v = std::str::from_utf8(inner.get(..end)?).ok()?;
+        if placeholder(v) || !v.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            return None;
+        }
+        Some(v.to_owned())
+    };
+    Some(Member {
+        start: open,
+        key: key.to_owned(),
+        value,
+    })
 }
 
 /// Node attributes from format parsers (e.g. ESP soft-AP/station parameter sectors).
@@ -331,7 +457,7 @@ fn attrs(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing)]
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -361,5 +487,14 @@ mod tests {
         assert_eq!(classify("http_passwd", false), Some(Category::Password));
         assert_eq!(classify("password_min_len", false), None);
         assert!(placeholder("$PASS"));
+        let d = br#"xx{"mac":"1","auz_key":"AbCd1234EfGh","ap_pwd":null}"#;
+        let at = memchr::memmem::find(d, b"key\":\"").unwrap();
+        let m = json_member(d, at).unwrap();
+        assert_eq!(
+            (m.key.as_str(), m.value.as_deref()),
+            ("auz_key", Some("AbCd1234EfGh"))
+        );
+        let at = memchr::memmem::find(d, b"pwd\":").unwrap();
+        assert_eq!(json_member(d, at).unwrap().value, None);
     }
 }

@@ -74,6 +74,14 @@ pub fn crack(
             };
             match attack(hash, slice.unwrap_or(&[]), deadline) {
                 Outcome::Exhausted { .. } if phase == 0 => {}
+                Outcome::OutOfTime { tried } if phase == 1 => {
+                    out.insert(
+                        (*hash).to_owned(),
+                        Outcome::OutOfTime {
+                            tried: tried + split,
+                        },
+                    );
+                }
                 Outcome::Exhausted { .. } => {
                     out.insert(
                         (*hash).to_owned(),
@@ -98,6 +106,7 @@ pub fn attack(hash: &str, cands: &[String], deadline: Instant) -> Outcome {
         Found(usize),
         Late,
     }
+    let tried = std::sync::atomic::AtomicUsize::new(0);
     // find_map_first keeps "likeliest first": the earliest matching chunk wins.
     let res = cands
         .par_chunks(CHUNK)
@@ -106,6 +115,7 @@ pub fn attack(hash: &str, cands: &[String], deadline: Instant) -> Outcome {
             if Instant::now() >= deadline {
                 return Some(Step::Late);
             }
+            tried.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
             chunk
                 .iter()
                 .position(|c| crypt::verify(c.as_bytes(), hash))
@@ -115,7 +125,9 @@ pub fn attack(hash: &str, cands: &[String], deadline: Instant) -> Outcome {
         Some(Step::Found(i)) => cands
             .get(i)
             .map_or(Outcome::NotAttempted, |p| Outcome::Recovered(p.clone())),
-        Some(Step::Late) => Outcome::OutOfTime { tried: 0 },
+        Some(Step::Late) => Outcome::OutOfTime {
+            tried: tried.load(std::sync::atomic::Ordering::Relaxed),
+        },
         None => Outcome::Exhausted { tried: cands.len() },
     }
 }

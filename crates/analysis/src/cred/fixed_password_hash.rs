@@ -114,6 +114,9 @@ pub(super) fn report(
         Some(Outcome::NotAttempted) | None => "not-attempted",
     };
     d.insert("recovery".into(), json!(rec));
+    if let Some(Outcome::Exhausted { tried } | Outcome::OutOfTime { tried }) = outcome {
+        d.insert("candidates_tried".into(), json!(tried));
+    }
     if !ctx.options.show_secrets {
         d.insert("hash".into(), json!(ctx.redact(&a.password)));
     } else {

@@ -91,7 +91,9 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
             out.findings.push(fnd);
         }
     }
-    // telnetd -l <shell> anywhere a script starts it.
+    // telnetd -l <shell> anywhere a script starts it (one finding per line).
+    let mut done: std::collections::BTreeSet<(baseline_unpack::NodeId, usize)> =
+        std::collections::BTreeSet::new();
     for (id, hits) in run.scan.with(Pattern::Telnetd) {
         let Some(n) = ctx.tree.get(id) else { continue };
         if n.data.len() > 4 << 20 {
@@ -109,6 +111,9 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
                 .get(at..)
                 .and_then(|b| b.iter().position(|c| *c == b'\n' || *c == 0))
                 .map_or(n.data.len(), |p| at + p);
+            if !done.insert((id, start)) {
+                continue;
+            }
             let Some(raw) = n.data.get(start..end) else {
                 continue;
             };

@@ -82,6 +82,18 @@ pub fn run_with(ctx: &Context<'_>, scan: &Scan, out: &mut AnalysisOutput) {
         secrets: Vec::new(),
     };
     run.cracked = recover(ctx, &run.accounts, &web);
+    let late = run
+        .cracked
+        .values()
+        .filter(|o| matches!(o, crack::Outcome::OutOfTime { .. }))
+        .count();
+    if late > 0 {
+        out.notices.push(format!(
+            "CRED: password recovery budget ({} s) ran out before {late} hash(es) were fully tried; \
+             their findings stand, recovery is inconclusive (raise --crack-budget)",
+            ctx.options.crack_budget.as_secs()
+        ));
+    }
     fixed_password_hash::check(&mut run, out);
     empty_password::check(&mut run, out);
     runtime_account_db::check(&mut run, out);

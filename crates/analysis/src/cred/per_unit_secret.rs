@@ -23,7 +23,10 @@ information; the matching CRED-001/006 findings stay, and the assessment decides
 
 **Evidence.** One evidence item per input; details: `kind`, `locator`, `inputs`, `distinct`.
 
-**Known false positives.** Two different firmware versions (not two units) whose defaults \
+Inputs are compared only when they are the same size (dumps of the same flash part), so two \
+different products or firmware images are not mistaken for two units.
+
+**Known false positives.** Two different firmware versions of the same size whose defaults \
 changed between versions: they differ, yet each is universal for its version.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.1-1 (unique per device).",
@@ -41,7 +44,11 @@ pub(super) fn check(run: &CredRun<'_, '_>, out: &mut AnalysisOutput) {
     for ((kind, locator), ss) in groups {
         let inputs: BTreeSet<NodeId> = ss.iter().map(|s| s.input).collect();
         let values: BTreeSet<&str> = ss.iter().map(|s| s.value.as_str()).collect();
-        if inputs.len() < 2 || values.len() < 2 {
+        let sizes: BTreeSet<usize> = inputs
+            .iter()
+            .filter_map(|i| ctx.tree.get(*i).map(|n| n.data.len()))
+            .collect();
+        if inputs.len() < 2 || values.len() < 2 || sizes.len() != 1 {
             continue;
         }
         let names = input_names(ctx, &inputs);

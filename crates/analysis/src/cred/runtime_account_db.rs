@@ -83,7 +83,12 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
                 .map(|(_, p)| p)
                 .take(20)
                 .collect();
-            let title = if templates.is_empty() {
+            let title = if templates.is_empty() && !generators.is_empty() {
+                format!(
+                    "/etc/{name} is generated at run time ({target}) by {}; no template file in the image",
+                    generators.join(", ")
+                )
+            } else if templates.is_empty() {
                 format!("/etc/{name} is generated at run time ({target}); no template found in the image")
             } else {
                 format!(

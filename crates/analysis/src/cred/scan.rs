@@ -37,6 +37,9 @@ pub enum Pattern {
     Chpasswd,
     /// `telnetd` (also `utelnetd`).
     Telnetd,
+    /// A JSON member whose name ends like a secret (`…key":"`, `…pwd":`, `…psk":"`…), as in
+    /// vendor parameter sectors of raw flash.
+    JsonSecret,
 }
 
 const TABLE: &[(Pattern, &[u8])] = &[
@@ -56,6 +59,12 @@ const TABLE: &[(Pattern, &[u8])] = &[
     (Pattern::CryptYescrypt, b"$y$"),
     (Pattern::Chpasswd, b"chpasswd"),
     (Pattern::Telnetd, b"telnetd"),
+    (Pattern::JsonSecret, b"key\":\""),
+    (Pattern::JsonSecret, b"pwd\":"),
+    (Pattern::JsonSecret, b"psk\":\""),
+    (Pattern::JsonSecret, b"secret\":\""),
+    (Pattern::JsonSecret, b"password\":"),
+    (Pattern::JsonSecret, b"pass\":\""),
 ];
 
 /// Hits of one pass over one node: pattern → offsets (ascending, capped).
@@ -82,6 +91,8 @@ pub struct Scan {
 fn automaton() -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        // Key names vary in case (`pskKey`, `PSK`); the other patterns are validated by parsing.
+        .ascii_case_insensitive(true)
         .build(TABLE.iter().map(|(_, p)| *p))
         .ok()
 }

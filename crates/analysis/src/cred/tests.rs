@@ -6,9 +6,17 @@ use crate::{analyse, Options};
 use baseline_model::{Finding, Severity};
 use baseline_unpack::ArtifactTree;
 
+/// Analysis with a recovery budget large enough that a loaded test machine (the rayon pool is
+/// shared with other tests) never turns an expected recovery into "out of time".
 fn run(tree: &ArtifactTree) -> Vec<Finding> {
-    let opts = Options::default();
-    analyse(tree, &opts).findings
+    analyse(tree, &generous()).findings
+}
+
+fn generous() -> Options {
+    Options {
+        crack_budget: std::time::Duration::from_secs(600),
+        ..Options::default()
+    }
 }
 
 fn only<'a>(fs: &'a [Finding], code: &str) -> Vec<&'a Finding> {
@@ -24,7 +32,8 @@ guest:x:1001:1001::/home/guest:/sbin/nologin\n";
 fn fixed_hash_is_reported_and_recovered_with_shell_and_format() {
     // md5crypt of "admin" (salt abcdefgh) for root; sha512crypt of a non-dictionary phrase.
     let root_hash = crate::cred::crypt::crypt(b"admin", "$1$abcdefgh$").unwrap();
-    let admin_hash = crate::cred::crypt::crypt(b"Zq9-unguessable", "$6$saltsalt$").unwrap();
+    let admin_hash =
+        crate::cred::crypt::crypt(b"Zq9-unguessable", "$6$rounds=1000$saltsalt$").unwrap();
     let shadow = format!(
         "root:{root_hash}:18145:0:99999:7:::\ndaemon:*:0:0:99999:7:::\nadmin:{admin_hash}:0:0:99999:7:::\nguest::0:0:99999:7:::\n"
     );
@@ -69,7 +78,7 @@ fn show_secrets_reveals_password() {
     );
     let opts = Options {
         show_secrets: true,
-        ..Options::default()
+        ..generous()
     };
     let fs = analyse(&t, &opts).findings;
     let f = only(&fs, "CRED-001")[0];
@@ -281,11 +290,7 @@ fn iotgoat_overlay_accounts_telnet_and_wifi() {
     );
     crate::testutil::add_mapped_input(&mut t, "openwrt-base", &[("/etc/shadow", ba.as_path())]);
     // Unoptimised test builds hash slowly: give recovery room (no timing is asserted).
-    let opts = Options {
-        crack_budget: std::time::Duration::from_secs(600),
-        ..Options::default()
-    };
-    let fs = analyse(&t, &opts).findings;
+    let fs = run(&t);
     let c1 = only(&fs, "CRED-001");
     let user = c1
         .iter()
@@ -311,4 +316,43 @@ fn iotgoat_overlay_accounts_telnet_and_wifi() {
     assert_eq!(wifi.len(), 1);
     assert_eq!(wifi[0].details["category"], "open-wifi");
     insta::assert_json_snapshot!("iotgoat_overlay", fs);
+}
+
+#[test]
+fn passwd_binary_is_not_a_database_and_esp_attrs_are_read() {
+    let mut t = ArtifactTree::new();
+    let (inp, _) = add_fs_input(
+        &mut t,
+        "fw.bin",
+        &[(
+            "/usr/bin/passwd",
+            Entry::File(b"\x7fELF\x00\x00Usage:passwd\nroot:x\n".to_vec()),
+        )],
+    );
+    // A parameter sector as a format parser would expose it (node attrs).
+    let mut sector = baseline_unpack::Node::new(
+        "0x3fc000.esp-params",
+        baseline_unpack::NodeKind::Region,
+        bytes::Bytes::from_static(b"\x00"),
+    );
+    sector.attrs = vec![
+        ("softap.ssid".into(), "Device-AP".into()),
+        ("softap.password".into(), "".into()),
+        ("station.password".into(), "HomeWifi2020".into()),
+    ];
+    t.add_child(inp, sector);
+    let fs = run(&t);
+    assert!(only(&fs, "CRED-001").is_empty(), "{fs:#?}");
+    let c6 = only(&fs, "CRED-006");
+    let mut cats: Vec<&str> = c6
+        .iter()
+        .map(|f| f.details["category"].as_str().unwrap())
+        .collect();
+    cats.sort();
+    assert_eq!(cats, ["open-wifi", "wifi-passphrase"]);
+    let st = c6
+        .iter()
+        .find(|f| f.details["key"] == "station.password")
+        .unwrap();
+    assert_eq!(st.details["value"], "Home… (redacted, 12 chars)");
 }

@@ -241,3 +241,70 @@ fn routersploit_keys_are_known_compromised() {
     assert!(names.contains(&"f5-bigip-cve-2012-1493".to_owned()));
     assert!(names.contains(&"exagrid-cve-2016-1561".to_owned()));
 }
+
+/// An Ed25519 OpenSSH key generated for these tests (not from any product).
+const TEST_OPENSSH: &str = "\
+-----BEGIN OPENSSH PRIVATE KEY-----\n\
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n\
+QyNTUxOQAAACBJib3/T9yZso/oCn4TdBj0XpsFsecYJWuNDe6I3b38QwAAAIiVU8HHlVPB\n\
+xwAAAAtzc2gtZWQyNTUxOQAAACBJib3/T9yZso/oCn4TdBj0XpsFsecYJWuNDe6I3b38Qw\n\
+AAAEDPvZF2rm+TB4rUIYm2mI5w13K2cqJl5iR7HgNvbjCjdUmJvf9P3Jmyj+gKfhN0GPRe\n\
+mwWx5xgla40N7ojdvfxDAAAAAAECAwQF\n\
+-----END OPENSSH PRIVATE KEY-----\n\
+";
+
+#[test]
+fn openssh_and_putty_keys_with_fingerprints() {
+    // PuTTY v2 file for TEST_KEY: the public blob (ssh-rsa, e, n) is what is fingerprinted.
+    use base64::Engine as _;
+    let b64: String = TEST_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let seq = super::der::read(&der).unwrap();
+    let ints = super::der::children(seq.content).unwrap();
+    let mut blob = Vec::new();
+    for b in [b"ssh-rsa".as_slice(), ints[2].content, ints[1].content] {
+        blob.extend_from_slice(&(b.len() as u32).to_be_bytes());
+        blob.extend_from_slice(b);
+    }
+    let pubb64 = base64::engine::general_purpose::STANDARD.encode(&blob);
+    let lines: Vec<&str> = pubb64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let ppk = format!(
+        "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: test\nPublic-Lines: {}\n{}\nPrivate-Lines: 1\nAAAA\nPrivate-MAC: 00\n",
+        lines.len(),
+        lines.join("\n")
+    );
+    let t = tree_with_files(
+        "fw.bin",
+        &[
+            ("/root/key.ppk", &ppk),
+            ("/etc/ssh/id_ed25519", TEST_OPENSSH),
+        ],
+    );
+    let fs = run(&t);
+    let k = only(&fs, "KEY-001");
+    assert_eq!(k.len(), 2, "{k:#?}");
+    let putty = k
+        .iter()
+        .find(|f| f.details["container"] == "putty")
+        .unwrap();
+    assert_eq!(putty.details["fingerprint"], TEST_FP);
+    let ed = k
+        .iter()
+        .find(|f| f.details["container"] == "openssh")
+        .unwrap();
+    assert_eq!(ed.details["key_type"], "ed25519");
+    assert_eq!(
+        ed.details["fingerprint"],
+        "SHA256:zG0sMjDqiDDiAdljoBR+vAj0yqUEvzCgRrTUwZqtTII"
+    );
+    assert_eq!(ed.details["encrypted"], false);
+}

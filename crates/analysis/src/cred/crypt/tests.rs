@@ -99,6 +99,36 @@ fn libxcrypt_known_answers_for_every_supported_format() {
 }
 
 #[test]
+fn libxcrypt_yescrypt_known_answers_verify() {
+    use rayon::prelude::*;
+    let Some(rows) = ka_rows() else { return };
+    let rows: Vec<_> = rows.iter().filter(|r| r.0 == "yescrypt").collect();
+    assert_eq!(rows.len(), 368);
+    let bad: Vec<String> = rows
+        .par_iter()
+        .filter(|(_, _, expected, phrase)| !verify(phrase, expected))
+        .map(|(_, _, expected, phrase)| format!("{expected} {}", hex::encode(phrase)))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} fail, first {:?}",
+        bad.len(),
+        bad.first()
+    );
+    // A wrong password does not verify.
+    assert!(!verify(b"wrong", &rows[0].2));
+}
+
+#[test]
+fn yescrypt_memory_bound() {
+    // Debian's default j9T: N = 4096, r = 32 → 16 MiB.
+    assert_eq!(super::yescrypt_memory("$y$j9T$salt$hash"), Some(16 << 20));
+    assert!(affordable("$y$j9T$salt$hash"));
+    assert!(!affordable("$y$jzT$salt$hash"));
+    assert!(!affordable("$2b$31$abcdefghijklmnopqrstuu"));
+}
+
+#[test]
 fn detects_formats() {
     assert_eq!(
         HashFormat::detect("$1$79bz0K8z$Ii6Q/if83F1QodGmkb4Ah."),

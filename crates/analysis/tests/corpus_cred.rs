@@ -1,6 +1,5 @@
 //! Whole-image CRED/KEY expectations for the firmware corpus (ground truth in the corpus
-//! README and each image's SOURCES.md). Ignored until the unpacker is merged: the lead replaces
-//! `unpack` below with the unpacker's entry point and removes the `#[ignore]`s.
+//! README and each image's SOURCES.md), run through the real unpacker.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -18,15 +17,18 @@ fn corpus() -> Option<PathBuf> {
 }
 
 /// One tree holding every given file as an input root, fully unpacked.
-/// MERGE: replace the body with the unpacker's "unpack these inputs" entry point.
 fn unpack(files: &[&Path]) -> ArtifactTree {
-    let mut t = ArtifactTree::new();
-    for f in files {
-        let data = std::fs::read(f).expect("corpus file");
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        t.add_input(name, bytes::Bytes::from(data));
-    }
-    t
+    let inputs: Vec<(String, bytes::Bytes)> = files
+        .iter()
+        .map(|f| {
+            let data = std::fs::read(f).expect("corpus file");
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            (name, bytes::Bytes::from(data))
+        })
+        .collect();
+    baseline_unpack::unpack_inputs(&inputs, &baseline_unpack::Limits::default())
+        .expect("unpack")
+        .tree
 }
 
 fn with(fs: &[Finding], code: &str, key: &str, val: &str) -> Vec<Finding> {
@@ -37,7 +39,6 @@ fn with(fs: &[Finding], code: &str, key: &str, val: &str) -> Vec<Finding> {
 }
 
 #[test]
-#[ignore = "needs the unpacker (merge)"]
 fn tplink_wr841n_root_md5crypt_and_runtime_passwd() {
     let Some(c) = corpus() else { return };
     let t = unpack(&[&c.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")]);
@@ -52,7 +53,6 @@ fn tplink_wr841n_root_md5crypt_and_runtime_passwd() {
 }
 
 #[test]
-#[ignore = "needs the unpacker (merge)"]
 fn wyze_root_descrypt_recovered_with_wordlist() {
     let Some(c) = corpus() else { return };
     let t = unpack(&[&c.join("firmware/consumer/wyze-cam-v2/rootfs.bin")]);
@@ -70,7 +70,6 @@ fn wyze_root_descrypt_recovered_with_wordlist() {
 }
 
 #[test]
-#[ignore = "needs the unpacker (merge)"]
 fn sannce_root_md5crypt_in_passwd_recovered_and_apns_key() {
     let Some(c) = corpus() else { return };
     let d = c.join("firmware/consumer/sannce-camera");
@@ -90,7 +89,6 @@ fn sannce_root_md5crypt_in_passwd_recovered_and_apns_key() {
 }
 
 #[test]
-#[ignore = "needs the unpacker (merge)"]
 fn binwalk_squashfs_v2_dropbear_rsa_host_key() {
     let Some(c) = corpus() else { return };
     let t = unpack(&[&c.join("formats/binwalk/squashfs_v2.bin")]);
@@ -101,7 +99,6 @@ fn binwalk_squashfs_v2_dropbear_rsa_host_key() {
 }
 
 #[test]
-#[ignore = "needs the unpacker (merge)"]
 fn tuya_two_units_differ_per_unit_and_open_pairing_ap() {
     let Some(c) = corpus() else { return };
     let d = c.join("firmware/consumer/tuya-esp8266-switch");

@@ -401,14 +401,54 @@ fn attrs(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
         if n.attrs.is_empty() {
             continue;
         }
-        let ssid = n
-            .attrs
-            .iter()
-            .find(|(k, _)| k.to_ascii_lowercase().contains("ssid"))
-            .map(|(k, v)| (k.clone(), v.clone()));
+        let attr = |key: &str| {
+            n.attrs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
         for (k, v) in &n.attrs {
             let lk = k.to_ascii_lowercase();
             if !(lk.contains("password") || lk.contains("passphrase") || lk.ends_with("psk")) {
+                continue;
+            }
+            // A numbered Wi-Fi record (`wifi-N.password`) belongs with its own `wifi-N.ssid`
+            // and `wifi-N.role`; other attributes fall back to the node's first SSID.
+            let record = k
+                .strip_suffix(".password")
+                .filter(|p| p.starts_with("wifi-"));
+            let ssid = match record {
+                Some(prefix) => attr(&format!("{prefix}.ssid"))
+                    .map(|s| (format!("{prefix}.ssid"), s.to_owned())),
+                None => n
+                    .attrs
+                    .iter()
+                    .find(|(k, _)| k.to_ascii_lowercase().contains("ssid"))
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            };
+            let role = record.and_then(|p| attr(&format!("{p}.role")));
+            // A record that is not the SDK's default soft-AP is most likely the station
+            // configuration: the network a used unit was joined to. That is the owner's data
+            // captured with the dump, not a credential every unit ships with.
+            if record.is_some() && role != Some("softap-default-name") && !v.is_empty() {
+                let ssid_text = ssid.as_ref().map(|(_, s)| s.as_str()).unwrap_or("?");
+                let mut f = finding(
+                    &INFO,
+                    Severity::Info,
+                    Confidence::Medium,
+                    format!(
+                        "Wi-Fi record '{ssid_text}' with a passphrase is stored in flash \
+                         (station configuration of a used unit, not a factory default)"
+                    ),
+                );
+                f.evidence.push(
+                    ctx.evidence(id)
+                        .note(format!("attribute {k} = {}", ctx.redact(v))),
+                );
+                f.details
+                    .insert("category".into(), json!("stored-station-credential"));
+                f.details.insert("key".into(), json!(k));
+                out.findings.push(f);
                 continue;
             }
             let wifi = ssid.is_some() || lk.contains("ap") || lk.contains("sta");

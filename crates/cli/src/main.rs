@@ -40,6 +40,7 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    Unpack(cmd::unpack::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Unpack(args) => cmd::unpack::run(args),
     };
     match result {
         Ok(code) => code,

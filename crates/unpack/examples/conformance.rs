@@ -9,6 +9,7 @@
 //!   --timeout SECS    per-sample time limit (default 60)
 //!   --only SUBSTR     run the samples whose manifest name contains SUBSTR
 //!   --missed N        list at most N missed hashes per sample and tool (default 10)
+//!   --tree PATH       print the tree of one sample (kind, size, offset, format, sha256, path)
 //!
 //! What counts: every node Baseline can write to disk except the inputs themselves: file
 //! system and archive files, decompressed streams, carved container regions and unknown
@@ -48,11 +49,10 @@ fn workspace_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--one") {
-        return match args.get(1) {
-            Some(p) => one(Path::new(p)),
-            None => ExitCode::from(2),
-        };
+    if let (Some(mode @ ("--one" | "--tree")), Some(p)) =
+        (args.first().map(String::as_str), args.get(1))
+    {
+        return one(Path::new(p), mode == "--tree");
     }
     let mut o = Opts {
         corpus: std::env::var_os("BASELINE_CORPUS")
@@ -92,8 +92,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Child mode: unpack one sample, print `time SECONDS` then one content hash per line.
-fn one(path: &Path) -> ExitCode {
+/// Child mode: unpack one sample, print `time SECONDS` then one content hash per line
+/// (`tree`: print the tree instead, for looking into misses).
+fn one(path: &Path, tree: bool) -> ExitCode {
     let Ok(data) = std::fs::read(path) else {
         eprintln!("cannot read {}", path.display());
         return ExitCode::from(2);
@@ -113,6 +114,25 @@ fn one(path: &Path) -> ExitCode {
     };
     let hashes = sha256_all(&unpacked.tree);
     let secs = t0.elapsed().as_secs_f64();
+    if tree {
+        for e in baseline_unpack::listing::list(&unpacked.tree, &hashes) {
+            println!(
+                "{:<7} {:>9} {:>10} {:<10} {} {}{}",
+                e.kind,
+                e.size.map(|s| s.to_string()).unwrap_or_default(),
+                e.offset.map(|o| format!("{o:#x}")).unwrap_or_default(),
+                e.format.unwrap_or(""),
+                e.sha256.as_deref().map_or("", |h| &h[..16]),
+                e.path,
+                if e.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  notes: {:?}", e.notes)
+                }
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
     let mut out = format!("time {secs:.3}\nnodes {}\n", unpacked.tree.len());
     for (id, n) in unpacked.tree.iter() {
         if matches!(n.kind, NodeKind::Input) || !has_content(&n.kind) {

@@ -285,3 +285,42 @@ fn symlink_confinement_rule() {
     assert!(!symlink_stays_inside(3, "a/.."));
     assert!(!symlink_stays_inside(3, ""));
 }
+
+#[test]
+fn names_the_file_system_refuses_are_skipped_not_fatal() {
+    let long = "n".repeat(300);
+    // 500 levels of 10-byte names: deeper than PATH_MAX (4096) allows.
+    let deep = vec!["dddddddddd"; 500].join("/");
+    let archive = toy::tarx(&[
+        (0, long.as_str(), b"x"),
+        (0, format!("{deep}/f").as_str(), b"x"),
+        (0, "ok", b"fine"),
+    ]);
+    let tree = engine_tree(archive);
+    let (_base, out) = out_dir();
+    let m = write_tree(&tree, &out, &WriteOptions::default()).unwrap();
+    let (st, why) = status(&m, &format!("fw.bin!/0x0.tarx/{long}"));
+    assert_eq!(st, "skipped");
+    assert!(
+        why.unwrap()
+            .starts_with("cannot create fw.bin.extracted/0x0.tarx/nnn"),
+        "{why:?}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("fw.bin.extracted/0x0.tarx/ok")).unwrap(),
+        b"fine"
+    );
+    let deep_file = m
+        .entries
+        .iter()
+        .find(|e| e.entry.path.ends_with("/f"))
+        .unwrap();
+    assert_eq!(
+        (deep_file.status, deep_file.reason.as_deref()),
+        ("skipped", Some("parent was not written"))
+    );
+    assert!(m.entries.iter().any(|e| e
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("cannot create directory"))));
+}

@@ -26,7 +26,7 @@ if [ $# -eq 0 ]; then
 fi
 
 cargo build --release -q -p baseline-cli
-baseline="$(pwd)/target/release/baseline"
+baseline="${CARGO_TARGET_DIR:-$(pwd)/target}/release/baseline"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -1,5 +1,5 @@
 //! The confined writer against hostile trees: nothing may land outside DIR.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stderr)]
 
 mod toy;
 
@@ -325,4 +325,46 @@ fn names_the_file_system_refuses_are_skipped_not_fatal() {
         .any(|e| e.reason.as_deref().is_some_and(
             |r| r.starts_with("cannot inspect ") || r.starts_with("cannot create directory ")
         )));
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = std::env::var_os("BASELINE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "corpus missing at {}",
+            p.display()
+        );
+        eprintln!("corpus not found at {}; skipped", p.display());
+        None
+    }
+}
+
+#[test]
+fn binwalk_dirtraversal_tar_writes_nothing_outside_dir() {
+    let Some(corpus) = corpus() else { return };
+    let data = std::fs::read(corpus.join("formats/binwalk/legacy-dirtraversal.tar")).unwrap();
+    // Every registered format (the tar parser once merged), not the toys.
+    let tree = baseline_unpack::unpack(
+        "legacy-dirtraversal.tar",
+        Bytes::from(data),
+        &Limits::default(),
+    )
+    .unwrap()
+    .tree;
+    let (base, out) = out_dir();
+    let m = write_tree(&tree, &out, &WriteOptions::default()).unwrap();
+    let siblings: Vec<_> = std::fs::read_dir(base.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec!["out"]);
+    // walk() asserts every created symlink resolves inside DIR.
+    let written = walk(&out);
+    assert!(written.contains(&"manifest.json".to_string()));
+    assert_eq!(m.entries.len(), tree.len());
 }

@@ -50,6 +50,7 @@ enum Command {
     ///
     /// Example: baseline scope examples/camera.toml --format json
     Scope(cmd::scope::Args),
+    Unpack(cmd::unpack::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         }
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
+        Command::Unpack(args) => cmd::unpack::run(args),
     };
     match result {
         Ok(code) => code,

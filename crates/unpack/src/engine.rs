@@ -475,25 +475,61 @@ impl Engine {
                     Some(out.children.len() - 1)
                 };
                 let mut used: Vec<String> = Vec::new();
+                let mut items: Vec<(u64, Pending)> = Vec::new();
+                // Bytes of the container that no sub-region covers stay visible as gaps
+                // (padding, headers, unknown blobs); only regions that are slices of the
+                // container tell us what they cover.
+                let base = slice.as_ptr() as usize;
+                let mut covered: Vec<(usize, usize)> = Vec::new();
                 for r in regions {
                     let fallback = format!("{:#x}.bin", r.offset);
                     let rname = unique_name(&used, &sanitise_name(&r.name, &fallback));
                     used.push(rname.clone());
+                    let p = r.data.as_ptr() as usize;
+                    if !r.data.is_empty() && p >= base && p - base + r.data.len() <= slice.len() {
+                        covered.push((p - base, p - base + r.data.len()));
+                    }
                     // A region that is its whole container would be found again forever.
-                    let same = r.data.len() == slice.len() && r.data.as_ptr() == slice.as_ptr();
+                    let same = r.data.len() == slice.len() && p == base;
                     let mut n = Node::new(rname, NodeKind::Region, r.data);
                     n.offset = Some(r.offset);
                     if same {
                         n.notes
                             .push("region spans its whole container; not scanned again".into());
                     }
-                    out.children.push(Pending {
-                        parent,
-                        node: n,
-                        rescan: !same,
-                        counts: !same,
-                    });
+                    items.push((
+                        r.offset,
+                        Pending {
+                            parent,
+                            node: n,
+                            rescan: !same,
+                            counts: !same,
+                        },
+                    ));
                 }
+                if !covered.is_empty() {
+                    covered.sort_unstable();
+                    let mut at = 0usize;
+                    let mut gaps = Vec::new();
+                    for (s, e) in covered {
+                        if s > at {
+                            gaps.push((at, s));
+                        }
+                        at = at.max(e);
+                    }
+                    if at < slice.len() {
+                        gaps.push((at, slice.len()));
+                    }
+                    for (s, e) in gaps {
+                        let mut g = gap(&slice, s, e);
+                        g.parent = parent;
+                        g.node.name = unique_name(&used, &g.node.name);
+                        used.push(g.node.name.clone());
+                        items.push((s as u64, g));
+                    }
+                }
+                items.sort_by_key(|(o, _)| *o);
+                out.children.extend(items.into_iter().map(|(_, p)| p));
             }
             Output::Info => {
                 if whole {

@@ -26,6 +26,10 @@
 //!   sockets are recorded in the manifest only;
 //! - DIR must be missing or empty unless `force` is set (and even then nothing existing is
 //!   overwritten).
+//!
+//! A name the file system refuses (too long, too deep) skips that node and its subtree with
+//! the reason in the manifest; only failing to write content (disk full) or the manifest
+//! stops the run with an error.
 
 use crate::listing::{self, ListEntry};
 use crate::tree::{ArtifactTree, NodeId, NodeKind};
@@ -318,7 +322,13 @@ impl Writer<'_> {
 
     /// Create `rel` (all components) as real directories, never passing a symlink.
     fn make_dirs(&mut self, rel: &[String]) -> Result<Placed> {
-        for i in 1..=rel.len() {
+        // Parents are placed before children, so usually only the last component is new:
+        // find the longest prefix already made (one lookup, not one per level).
+        let mut first = rel.len();
+        while first > 0 && !rel.get(..first).is_some_and(|p| self.made_dirs.contains(p)) {
+            first -= 1;
+        }
+        for i in first + 1..=rel.len() {
             let Some(prefix) = rel.get(..i) else { break };
             if self.made_dirs.contains(prefix) {
                 continue;
@@ -338,11 +348,21 @@ impl Writer<'_> {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     match std::fs::create_dir(&path) {
                         Ok(()) => self.report.dirs += 1,
-                        // Lost a race with ourselves is impossible; anything else is I/O.
-                        Err(e) => return Err(Error::Io { path, source: e }),
+                        // Hostile names (too long, too deep) fail here: skip that subtree.
+                        Err(e) => {
+                            return Ok(Placed::Skipped(format!(
+                                "cannot create directory {}: {e}",
+                                prefix.join("/")
+                            )))
+                        }
                     }
                 }
-                Err(e) => return Err(Error::Io { path, source: e }),
+                Err(e) => {
+                    return Ok(Placed::Skipped(format!(
+                        "cannot inspect {}: {e}",
+                        prefix.join("/")
+                    )))
+                }
             }
             self.made_dirs.insert(prefix.to_vec());
         }
@@ -370,8 +390,14 @@ impl Writer<'_> {
                     rel.join("/")
                 )))
             }
-            Err(e) => return Err(Error::Io { path, source: e }),
+            Err(e) => {
+                return Ok(Placed::Skipped(format!(
+                    "cannot create {}: {e}",
+                    rel.join("/")
+                )))
+            }
         };
+        // A failed write of the content (disk full) is a real I/O failure: stop.
         f.write_all(data)
             .map_err(|e| Error::Io { path, source: e })?;
         Ok(Placed::Written(rel.to_vec()))

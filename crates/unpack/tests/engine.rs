@@ -264,6 +264,7 @@ fn regions_become_children_and_are_scanned_again() {
             "fw.bin",
             "fw.bin!/0x0-0x8.bin",
             "fw.bin!/0x8.part",
+            "fw.bin!/0x8.part/0x0-0x14.bin",
             "fw.bin!/0x8.part/kernel",
             "fw.bin!/0x8.part/kernel/0x0.xor",
             "fw.bin!/0x8.part/rootfs",
@@ -280,6 +281,31 @@ fn regions_become_children_and_are_scanned_again() {
     assert!(n.is_root_fs);
     let shadow = t.lookup(fs, "/etc/shadow").unwrap();
     assert_eq!(&t.get(shadow).unwrap().data[..], b"root:$1$");
+}
+
+#[test]
+fn container_bytes_outside_its_regions_are_kept_as_gaps() {
+    // Header (20 bytes), kernel "K…", 6 bytes of padding, rootfs "R…"; a whole-input match.
+    let mut d = b"PART".to_vec();
+    for (o, l) in [(20u32, 4u32), (30, 4)] {
+        d.extend_from_slice(&o.to_le_bytes());
+        d.extend_from_slice(&l.to_le_bytes());
+    }
+    d.extend(b"KKKK\xff\xff\xff\xff\xff\xffRRRR");
+    let u = run(d);
+    assert_eq!(
+        paths(&u.tree),
+        vec![
+            "fw.bin",
+            "fw.bin!/0x0-0x14.bin",
+            "fw.bin!/kernel",
+            "fw.bin!/0x18-0x1e.bin",
+            "fw.bin!/rootfs",
+        ]
+    );
+    let (_, pad) = node(&u.tree, "fw.bin!/0x18-0x1e.bin");
+    assert_eq!(&pad.data[..], &[0xff; 6]);
+    assert_eq!(pad.offset, Some(0x18));
 }
 
 #[test]

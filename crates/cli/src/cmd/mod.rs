@@ -2,3 +2,4 @@
 pub mod assess;
 pub mod catalogue;
 pub mod scope;
+pub mod unpack;

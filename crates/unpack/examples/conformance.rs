@@ -1,0 +1,417 @@
+//! Corpus conformance: how many of the files binwalk v3 and unblob extracted from each corpus
+//! sample does Baseline also produce (by SHA-256)?
+//!
+//! Run: `cargo run --release -p baseline-unpack --example conformance -- [OPTIONS]`
+//! (`.ci/conformance` does). Options:
+//!   --corpus DIR      corpus root (default: $BASELINE_CORPUS, else <workspace>/../shared/corpus)
+//!   --floor FILE      per-sample minimum matched counts (default crates/unpack/conformance-floor.json)
+//!   --write-floor     rewrite FILE with today's counts (after an improvement)
+//!   --timeout SECS    per-sample time limit (default 60)
+//!   --only SUBSTR     run the samples whose manifest name contains SUBSTR
+//!   --missed N        list at most N missed hashes per sample and tool (default 10)
+//!   --tree PATH       print the tree of one sample (kind, size, offset, format, sha256, path)
+//!
+//! What counts: every node Baseline can write to disk except the inputs themselves: file
+//! system and archive files, decompressed streams, carved container regions and unknown
+//! gaps. Reference tools write the same kinds of things (binwalk: carved and decompressed
+//! files, file-system contents; unblob: chunks, `.unknown` gaps, contents).
+//!
+//! Each sample runs in a child process (this program with `--one PATH`) so a panic or a hang
+//! is reported against its sample and the run goes on. Exit status: 1 when a sample panics,
+//! times out, or matches fewer reference hashes than its floor; 0 otherwise.
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
+
+use baseline_unpack::listing::{has_content, sha256_all};
+use baseline_unpack::{Engine, Limits, NodeKind};
+use bytes::Bytes;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+type Floor = BTreeMap<String, BTreeMap<String, usize>>;
+
+const TOOLS: [&str; 2] = ["binwalk", "unblob"];
+
+struct Opts {
+    corpus: PathBuf,
+    floor: PathBuf,
+    write_floor: bool,
+    timeout: Duration,
+    only: Option<String>,
+    missed: usize,
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let (Some(mode @ ("--one" | "--tree")), Some(p)) =
+        (args.first().map(String::as_str), args.get(1))
+    {
+        return one(Path::new(p), mode == "--tree");
+    }
+    let mut o = Opts {
+        corpus: std::env::var_os("BASELINE_CORPUS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("../shared/corpus")),
+        floor: workspace_root().join("crates/unpack/conformance-floor.json"),
+        write_floor: false,
+        timeout: Duration::from_secs(60),
+        only: None,
+        missed: 10,
+    };
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--corpus" => o.corpus = it.next().map(PathBuf::from).unwrap_or(o.corpus),
+            "--floor" => o.floor = it.next().map(PathBuf::from).unwrap_or(o.floor),
+            "--write-floor" => o.write_floor = true,
+            "--timeout" => {
+                o.timeout =
+                    Duration::from_secs_f64(it.next().and_then(|s| s.parse().ok()).unwrap_or(60.0))
+            }
+            "--only" => o.only = it.next(),
+            "--missed" => o.missed = it.next().and_then(|s| s.parse().ok()).unwrap_or(10),
+            other => {
+                eprintln!("unknown option {other}; see the header of examples/conformance.rs");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match run(&o) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Child mode: unpack one sample, print `time SECONDS` then one content hash per line
+/// (`tree`: print the tree instead, for looking into misses).
+fn one(path: &Path, tree: bool) -> ExitCode {
+    let Ok(data) = std::fs::read(path) else {
+        eprintln!("cannot read {}", path.display());
+        return ExitCode::from(2);
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let t0 = Instant::now();
+    let engine = Engine::new(Limits::default()).catch_panics(false);
+    let unpacked = match engine.unpack_inputs(&[(name, Bytes::from(data))]) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let hashes = sha256_all(&unpacked.tree);
+    let secs = t0.elapsed().as_secs_f64();
+    if tree {
+        for e in baseline_unpack::listing::list(&unpacked.tree, &hashes) {
+            println!(
+                "{:<7} {:>9} {:>10} {:<10} {} {}{}",
+                e.kind,
+                e.size.map(|s| s.to_string()).unwrap_or_default(),
+                e.offset.map(|o| format!("{o:#x}")).unwrap_or_default(),
+                e.format.unwrap_or(""),
+                e.sha256.as_deref().map_or("", |h| &h[..16]),
+                e.path,
+                if e.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  notes: {:?}", e.notes)
+                }
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut out = format!("time {secs:.3}\nnodes {}\n", unpacked.tree.len());
+    for (id, n) in unpacked.tree.iter() {
+        if matches!(n.kind, NodeKind::Input) || !has_content(&n.kind) {
+            continue;
+        }
+        if let Some(Some(h)) = hashes.get(id.0 as usize) {
+            out.push_str(&hex::encode(h));
+            out.push('\n');
+        }
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+struct Child {
+    ours: HashSet<String>,
+    secs: f64,
+    nodes: usize,
+}
+
+enum Outcome {
+    Ok(Child),
+    Failed(String),
+}
+
+fn run_child(path: &Path, timeout: Duration) -> Outcome {
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return Outcome::Failed(format!("current_exe: {e}")),
+    };
+    let mut child = match Command::new(exe)
+        .arg("--one")
+        .arg(path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => return Outcome::Failed(format!("spawn: {e}")),
+    };
+    // Drain the pipes while waiting so a large hash list cannot block the child.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let t0 = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) if t0.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Outcome::Failed(format!("wait: {e}")),
+        }
+    };
+    let out = out_t.join().unwrap_or_default();
+    let err = err_t.join().unwrap_or_default();
+    match status {
+        None => Outcome::Failed(format!("TIMEOUT after {:?}", timeout)),
+        Some(s) if !s.success() => {
+            let first = err
+                .lines()
+                .find(|l| l.contains("panicked"))
+                .or_else(|| err.lines().next())
+                .unwrap_or("")
+                .to_owned();
+            Outcome::Failed(format!("FAILED ({s}): {first}"))
+        }
+        Some(_) => {
+            let mut c = Child {
+                ours: HashSet::new(),
+                secs: 0.0,
+                nodes: 0,
+            };
+            for line in out.lines() {
+                if let Some(t) = line.strip_prefix("time ") {
+                    c.secs = t.parse().unwrap_or(0.0);
+                } else if let Some(n) = line.strip_prefix("nodes ") {
+                    c.nodes = n.parse().unwrap_or(0);
+                } else {
+                    c.ours.insert(line.to_owned());
+                }
+            }
+            Outcome::Ok(c)
+        }
+    }
+}
+
+/// `binwalk__a__b.manifest.json` → `formats/binwalk/a/b`; `firmware__x` → `firmware/x`.
+fn sample_path(corpus: &Path, manifest_name: &str) -> Option<PathBuf> {
+    let stem = manifest_name.strip_suffix(".manifest.json")?;
+    let parts: Vec<&str> = stem.split("__").collect();
+    let mut p = corpus.to_path_buf();
+    match parts.first()? {
+        &"firmware" => p.push("firmware"),
+        first => {
+            p.push("formats");
+            p.push(first);
+        }
+    }
+    for part in parts.get(1..)? {
+        p.push(part);
+    }
+    Some(p)
+}
+
+#[derive(Default)]
+struct Totals {
+    reference: [usize; 2],
+    matched: [usize; 2],
+    union: usize,
+    union_matched: usize,
+    ours_secs: f64,
+    tool_secs: [f64; 2],
+}
+
+fn run(o: &Opts) -> Result<bool, String> {
+    let dir = o.corpus.join("expected/reference-extractors");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".manifest.json"))
+        .filter(|n| o.only.as_ref().is_none_or(|s| n.contains(s.as_str())))
+        .collect();
+    names.sort();
+    let floor: Floor = match std::fs::read(&o.floor) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", o.floor.display()))?,
+        Err(_) => Floor::new(),
+    };
+    let mut new_floor = Floor::new();
+    let mut ok = true;
+    let mut t = Totals::default();
+    println!(
+        "{:<70} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8}",
+        "sample", "nodes", "binwalk", "unblob", "union", "ours s", "binwalk s"
+    );
+    for name in &names {
+        let manifest: serde_json::Value = std::fs::read(dir.join(name))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| format!("{name}: unreadable manifest"))?;
+        let key = name.trim_end_matches(".manifest.json").to_owned();
+        let Some(path) = sample_path(&o.corpus, name).filter(|p| p.is_file()) else {
+            println!("{key:<70} MISSING SAMPLE (mapping from the manifest name failed)");
+            ok = false;
+            continue;
+        };
+        if let Some(s) = manifest["sample"].as_str() {
+            if !path.ends_with(s) {
+                println!("{key:<70} MAPPING MISMATCH: manifest says {s}");
+                ok = false;
+            }
+        }
+        let refs: Vec<BTreeMap<String, String>> = TOOLS
+            .iter()
+            .map(|tool| {
+                manifest["tools"][tool]["files"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(h, p)| (h.clone(), p.as_str().unwrap_or("").to_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let child = match run_child(&path, o.timeout) {
+            Outcome::Ok(c) => c,
+            Outcome::Failed(why) => {
+                println!("{key:<70} {why}");
+                ok = false;
+                continue;
+            }
+        };
+        let mut row = Vec::new();
+        let mut counts = BTreeMap::new();
+        let mut missed_lines = Vec::new();
+        for (i, tool) in TOOLS.iter().enumerate() {
+            let Some(r) = refs.get(i) else { continue };
+            let matched = r.keys().filter(|h| child.ours.contains(*h)).count();
+            t.reference[i] += r.len();
+            t.matched[i] += matched;
+            t.tool_secs[i] += manifest["tools"][tool]["seconds"].as_f64().unwrap_or(0.0);
+            row.push(format!("{matched}/{}", r.len()));
+            counts.insert((*tool).to_owned(), matched);
+            let want = floor
+                .get(&key)
+                .and_then(|f| f.get(*tool))
+                .copied()
+                .unwrap_or(0);
+            if matched < want {
+                missed_lines.push(format!("  REGRESSION {tool}: {matched} < floor {want}"));
+                ok = false;
+            }
+            let missed: Vec<(&String, &String)> =
+                r.iter().filter(|(h, _)| !child.ours.contains(*h)).collect();
+            for (h, p) in missed.iter().take(o.missed) {
+                missed_lines.push(format!("  missed {tool} {} {p}", &h[..h.len().min(16)]));
+            }
+            if missed.len() > o.missed {
+                missed_lines.push(format!(
+                    "  … {} more missed for {tool}",
+                    missed.len() - o.missed
+                ));
+            }
+        }
+        let union: HashSet<&String> = refs.iter().flat_map(|r| r.keys()).collect();
+        let union_matched = union.iter().filter(|h| child.ours.contains(**h)).count();
+        t.union += union.len();
+        t.union_matched += union_matched;
+        t.ours_secs += child.secs;
+        new_floor.insert(key.clone(), counts);
+        println!(
+            "{key:<70} {:>6} {:>9} {:>9} {:>9} {:>8.3} {:>8.3}",
+            child.nodes,
+            row.first().cloned().unwrap_or_default(),
+            row.get(1).cloned().unwrap_or_default(),
+            format!("{union_matched}/{}", union.len()),
+            child.secs,
+            manifest["tools"]["binwalk"]["seconds"]
+                .as_f64()
+                .unwrap_or(0.0),
+        );
+        for l in missed_lines {
+            println!("{l}");
+        }
+    }
+    println!();
+    for (i, tool) in TOOLS.iter().enumerate() {
+        println!(
+            "total vs {tool:<8}: {} of {} reference hashes matched ({:.1}%); {tool} took {:.2}s in all",
+            t.matched[i],
+            t.reference[i],
+            pct(t.matched[i], t.reference[i]),
+            t.tool_secs[i]
+        );
+    }
+    let best = if t.reference[0] >= t.reference[1] {
+        0
+    } else {
+        1
+    };
+    println!(
+        "total vs union   : {} of {} ({:.1}%); gap to the better tool ({}): {} hashes",
+        t.union_matched,
+        t.union,
+        pct(t.union_matched, t.union),
+        TOOLS[best],
+        t.reference[best].saturating_sub(t.matched[best])
+    );
+    println!(
+        "baseline took {:.2}s in all (unpack + hashing, per-sample children)",
+        t.ours_secs
+    );
+    if o.write_floor {
+        let json = serde_json::to_string_pretty(&new_floor).map_err(|e| e.to_string())?;
+        std::fs::write(&o.floor, json + "\n").map_err(|e| format!("{}: {e}", o.floor.display()))?;
+        println!("floor written to {}", o.floor.display());
+    }
+    println!("conformance: {}", if ok { "ok" } else { "FAILED" });
+    Ok(ok)
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        a as f64 * 100.0 / b as f64
+    }
+}

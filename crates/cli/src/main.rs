@@ -40,6 +40,10 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    /// Check a manufacturer's site: security.txt, disclosure policy, support period (PSTI Sch. 1 paras 2, 3).
+    Site(Box<cmd::site::Args>),
+    /// Validate one security.txt file or URL against RFC 9116.
+    SecurityTxt(cmd::security_txt::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Site(args) => cmd::site::run(*args),
+        Command::SecurityTxt(args) => cmd::security_txt::run(args),
     };
     match result {
         Ok(code) => code,

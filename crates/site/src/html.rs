@@ -68,6 +68,8 @@ pub fn parse(body: &str, content_type: Option<&str>) -> Page {
         };
     }
     let mut page = Page::default();
+    // One lower-cased copy for finding closing tags (ASCII lower-casing keeps byte offsets).
+    let lower_body = body.to_ascii_lowercase();
     let mut out = String::with_capacity(body.len() / 2);
     let mut rest = body;
     let mut link: Option<(String, String)> = None;
@@ -96,7 +98,9 @@ pub fn parse(body: &str, content_type: Option<&str>) -> Page {
             .to_ascii_lowercase();
         if !closing && (name == "script" || name == "style" || name == "noscript") {
             let end = format!("</{name}");
-            rest = match find_ci(rest, &end) {
+            let offset = body.len() - rest.len();
+            let found = lower_body.get(offset..).and_then(|l| l.find(&end));
+            rest = match found {
                 Some(i) => rest
                     .get(i..)
                     .and_then(|r| r.find('>').and_then(|j| r.get(j + 1..)))
@@ -162,10 +166,6 @@ fn push_text(out: &mut String, raw: &str, link: Option<&mut (String, String)>) {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
 }
 
 /// The value of attribute `name` in a tag's inside (`a href="x" class=y`).

@@ -51,6 +51,10 @@ enum Command {
     /// Example: baseline scope examples/camera.toml --format json
     Scope(cmd::scope::Args),
     Unpack(cmd::unpack::Args),
+    /// Check a manufacturer's site: security.txt, disclosure policy, support period (PSTI Sch. 1 paras 2, 3).
+    Site(Box<cmd::site::Args>),
+    /// Validate one security.txt file or URL against RFC 9116.
+    SecurityTxt(cmd::security_txt::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +69,8 @@ fn main() -> ExitCode {
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),
+        Command::Site(args) => cmd::site::run(*args),
+        Command::SecurityTxt(args) => cmd::security_txt::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,4 +2,6 @@
 pub mod assess;
 pub mod catalogue;
 pub mod scope;
+pub mod security_txt;
+pub mod site;
 pub mod unpack;

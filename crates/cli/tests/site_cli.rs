@@ -1,3 +1,4 @@
+#![allow(clippy::print_stderr)]
 //! `baseline site` and `baseline security-txt` driven through the real binary.
 
 use assert_cmd::Command;

@@ -162,7 +162,7 @@ fn decode(
         }
         old = Some(code);
         last_good_bits = posbits;
-        if n_codes % 65536 == 0 {
+        if n_codes.is_multiple_of(65536) {
             ctx.check_time(NAME, start as u64)?;
         }
     }
@@ -254,7 +254,7 @@ mod tests {
                         // (as compress's output() does), which is what the decoder expects.
                         if free > (1 << n_bits) - 1 && n_bits < 16 {
                             let g = (n_bits * 8) as usize;
-                            while (bits.len() - origin) % g != 0 {
+                            while !(bits.len() - origin).is_multiple_of(g) {
                                 bits.push(false);
                             }
                             origin = bits.len();

@@ -270,7 +270,7 @@ impl Format for Cpio {
                 break;
             }
             pos += next;
-            if entries.len() % 4096 == 0 {
+            if entries.len().is_multiple_of(4096) {
                 ctx.check_time(NAME, start as u64)?;
             }
         }

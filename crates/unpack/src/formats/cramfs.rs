@@ -624,7 +624,7 @@ mod tests {
                 let end = self.img.len() as u32;
                 self.put32(table + 4 * i, end);
             }
-            while self.img.len() % 4 != 0 {
+            while !self.img.len().is_multiple_of(4) {
                 self.img.push(0);
             }
             table
@@ -646,7 +646,7 @@ mod tests {
         b.img[pad + 48..pad + 52].copy_from_slice(b"test");
         let (o, l) = b.dir(nodes);
         b.inode(pad + 64, 0o40755, l as u32, 0, o);
-        while b.img.len() % PAGE != 0 {
+        while !b.img.len().is_multiple_of(PAGE) {
             b.img.push(0);
         }
         let size = b.img.len() as u32;

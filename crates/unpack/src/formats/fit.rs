@@ -446,7 +446,7 @@ pub(crate) mod tests {
             self.structure.extend(1u32.to_be_bytes());
             self.structure.extend(name.as_bytes());
             self.structure.push(0);
-            while self.structure.len() % 4 != 0 {
+            while !self.structure.len().is_multiple_of(4) {
                 self.structure.push(0);
             }
             self
@@ -463,7 +463,7 @@ pub(crate) mod tests {
             self.structure.extend((value.len() as u32).to_be_bytes());
             self.structure.extend(off.to_be_bytes());
             self.structure.extend(value);
-            while self.structure.len() % 4 != 0 {
+            while !self.structure.len().is_multiple_of(4) {
                 self.structure.push(0);
             }
             self
@@ -569,7 +569,7 @@ pub(crate) mod tests {
     fn fit_regions_attrs_and_hashes() {
         let kernel = b"\x1f\x8b\x08\0kernel-bytes";
         let mut blob = fit_fixture(kernel, &Sha256::digest(kernel));
-        while blob.len() % 4 != 0 {
+        while !blob.len().is_multiple_of(4) {
             blob.push(0);
         }
         let ext = blob.len();

@@ -274,7 +274,7 @@ fn scan(img: &[u8], order: Order, start: usize, ctx: &Ctx) -> Result<Scan> {
     let mut steps = 0u32;
     while pos.saturating_add(HEADER_LEN) <= img.len() {
         steps = steps.wrapping_add(1);
-        if steps % 4096 == 0 {
+        if steps.is_multiple_of(4096) {
             ctx.check_time(NAME, start.saturating_add(pos) as u64)?;
         }
         let Some((nodetype, totlen)) = order.header(img, pos) else {
@@ -954,7 +954,7 @@ mod tests {
 
         fn push(&mut self, node: Vec<u8>) {
             self.buf.extend(node);
-            while self.buf.len() % 4 != 0 {
+            while !self.buf.len().is_multiple_of(4) {
                 self.buf.push(0xff);
             }
         }

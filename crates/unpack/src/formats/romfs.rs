@@ -97,7 +97,7 @@ struct Header {
 }
 
 fn header_at(img: &[u8], off: usize) -> Option<Header> {
-    if off % 16 != 0 {
+    if !off.is_multiple_of(16) {
         return None;
     }
     let next = be32(img, off)?;
@@ -380,7 +380,7 @@ mod tests {
     }
 
     fn pad16(v: &mut Vec<u8>) {
-        while v.len() % 16 != 0 {
+        while !v.len().is_multiple_of(16) {
             v.push(0);
         }
     }

@@ -159,7 +159,9 @@ impl Format for Tar {
                 ended = true;
                 pos += BLOCK;
                 // The second zero block (and record padding) belongs to the archive too.
-                while get(input, pos, BLOCK).is_some_and(is_zero_block) && pos % RECORD != 0 {
+                while get(input, pos, BLOCK).is_some_and(is_zero_block)
+                    && !pos.is_multiple_of(RECORD)
+                {
                     pos += BLOCK;
                 }
                 break;
@@ -289,7 +291,7 @@ impl Format for Tar {
                 break;
             }
             pos = next;
-            if entries.len() % 4096 == 0 {
+            if entries.len().is_multiple_of(4096) {
                 ctx.check_time(NAME, start as u64)?;
             }
         }

@@ -12,7 +12,9 @@
 
 pub mod context;
 pub mod cred;
+pub mod hard;
 pub mod key;
+pub mod svc;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testutil;
 
@@ -50,6 +52,8 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     let mut all: Vec<&'static CheckInfo> = Vec::new();
     all.extend(cred::CHECKS.iter().copied());
     all.extend(key::CHECKS.iter().copied());
+    all.extend(svc::CHECKS.iter().copied());
+    all.extend(hard::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }
@@ -62,6 +66,8 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     let scan = cred::scan::Scan::run(&ctx);
     cred::run_with(&ctx, &scan, &mut out);
     key::run_with(&ctx, &scan, &mut out);
+    svc::run(&ctx, &mut out);
+    hard::run(&ctx, &mut out);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

@@ -22,11 +22,14 @@ const DT_SYMTAB: u64 = 6;
 const DT_STRSZ: u64 = 10;
 const DT_SYMENT: u64 = 11;
 const DT_RPATH: u64 = 15;
+const DT_DEBUG: u64 = 21;
 const DT_BIND_NOW: u64 = 24;
 const DT_RUNPATH: u64 = 29;
 const DT_FLAGS: u64 = 30;
 const DT_FLAGS_1: u64 = 0x6fff_fffb;
 const DT_MIPS_SYMTABNO: u64 = 0x7000_0011;
+const DT_MIPS_RLD_MAP: u64 = 0x7000_0016;
+const DT_MIPS_RLD_MAP_REL: u64 = 0x7000_0035;
 const DF_BIND_NOW: u64 = 0x8;
 const DF_1_NOW: u64 = 0x1;
 const DF_1_PIE: u64 = 0x0800_0000;
@@ -46,7 +49,8 @@ const MAX_NAME: usize = 256;
 pub enum ElfKind {
     /// `ET_EXEC`: a position-dependent executable.
     Executable,
-    /// `ET_DYN` with an interpreter (or `DF_1_PIE`): a position-independent executable.
+    /// `ET_DYN` with `DF_1_PIE`, or an interpreter and a debugger hook (`DT_DEBUG`):
+    /// a position-independent executable.
     PieExecutable,
     /// `ET_DYN` without an interpreter: a shared library.
     SharedLibrary,
@@ -292,6 +296,7 @@ pub fn parse(data: &[u8]) -> Option<ElfInfo> {
     let mut rpath_off = None;
     let mut runpath_off = None;
     let mut pie_flag = false;
+    let mut debug_tag = false;
     if let Some(d) = dynamic {
         let ent = if b64 { 16 } else { 8 };
         let n = usize::try_from(d.filesz / ent).unwrap_or(0).min(MAX_DYN);
@@ -327,6 +332,7 @@ pub fn parse(data: &[u8]) -> Option<ElfInfo> {
                         pie_flag = true;
                     }
                 }
+                DT_DEBUG | DT_MIPS_RLD_MAP | DT_MIPS_RLD_MAP_REL => debug_tag = true,
                 DT_NEEDED => {}
                 _ => {}
             }
@@ -335,7 +341,9 @@ pub fn parse(data: &[u8]) -> Option<ElfInfo> {
 
     info.kind = match e_type {
         2 => ElfKind::Executable,
-        3 if has_interp || pie_flag => ElfKind::PieExecutable,
+        // Like checksec: a debugger hook (DT_DEBUG, MIPS RLD map) marks a program; libc.so
+        // and ld.so carry an interpreter too, so that alone does not.
+        3 if pie_flag || (has_interp && debug_tag) => ElfKind::PieExecutable,
         3 => ElfKind::SharedLibrary,
         _ => ElfKind::Other,
     };

@@ -33,6 +33,8 @@ fn elf(b64: bool, be: bool, e_type: u16, phdrs: &[(u32, u32)]) -> Vec<u8> {
     }
     w16(&mut v, rest + 6, phentsize);
     w16(&mut v, rest + 8, phdrs.len() as u16);
+    let dyn_off = v.len() + phdrs.len() * usize::from(phentsize);
+    let dyn_ent = if b64 { 16 } else { 8 };
     for (t, f) in phdrs {
         let at = v.len();
         v.resize(at + usize::from(phentsize), 0);
@@ -41,6 +43,33 @@ fn elf(b64: bool, be: bool, e_type: u16, phdrs: &[(u32, u32)]) -> Vec<u8> {
             w32(&mut v, at + 4, *f);
         } else {
             w32(&mut v, at + 24, *f);
+        }
+        if *t == 2 {
+            // PT_DYNAMIC: DT_DEBUG, DT_FLAGS_1 = DF_1_NOW, DT_NULL right after the headers.
+            let (off_at, size_at) = if b64 {
+                (at + 8, at + 32)
+            } else {
+                (at + 4, at + 16)
+            };
+            w32(
+                &mut v,
+                off_at + if b64 && be { 4 } else { 0 },
+                dyn_off as u32,
+            );
+            w32(
+                &mut v,
+                size_at + if b64 && be { 4 } else { 0 },
+                3 * dyn_ent as u32,
+            );
+        }
+    }
+    if phdrs.iter().any(|(t, _)| *t == 2) {
+        for (tag, val) in [(21u32, 0u32), (0x6fff_fffb, 1), (0, 0)] {
+            let at = v.len();
+            v.resize(at + dyn_ent, 0);
+            let o = if b64 && be { 4 } else { 0 };
+            w32(&mut v, at + o, tag);
+            w32(&mut v, at + dyn_ent / 2 + o, val);
         }
     }
     v
@@ -52,15 +81,16 @@ const RELRO: u32 = 0x6474_e552;
 #[test]
 fn parses_every_class_and_byte_order() {
     for (b64, be) in [(false, false), (false, true), (true, false), (true, true)] {
-        let e = elf(b64, be, 3, &[(3, 4), (GNU_STACK, 6), (RELRO, 4)]);
+        let e = elf(b64, be, 3, &[(3, 4), (2, 6), (GNU_STACK, 6), (RELRO, 4)]);
         let i = parse(&e).unwrap();
         assert_eq!(i.kind, ElfKind::PieExecutable, "{b64} {be}");
         assert_eq!(i.gnu_stack_exec, Some(false));
-        assert!(i.relro && !i.bind_now);
+        assert!(i.relro && i.bind_now);
         assert_eq!(i.bits, if b64 { 64 } else { 32 });
         assert_eq!(i.big_endian, be);
     }
-    let lib = parse(&elf(false, true, 3, &[(GNU_STACK, 7)])).unwrap();
+    // libc.so-style: an interpreter but no debugger hook is still a library.
+    let lib = parse(&elf(false, true, 3, &[(3, 4), (GNU_STACK, 7)])).unwrap();
     assert_eq!(lib.kind, ElfKind::SharedLibrary);
     assert_eq!(lib.gnu_stack_exec, Some(true));
 }
@@ -80,7 +110,7 @@ fn truncated_and_hostile_headers_do_not_panic() {
 fn aggregates_nx_and_pie_per_input() {
     let exec_nx = elf(false, false, 2, &[(3, 4), (GNU_STACK, 6)]);
     let exec_x = elf(false, false, 2, &[(3, 4)]);
-    let pie = elf(false, false, 3, &[(3, 4), (GNU_STACK, 6)]);
+    let pie = elf(false, false, 3, &[(3, 4), (2, 6), (GNU_STACK, 6)]);
     let mut t = baseline_unpack::ArtifactTree::new();
     crate::testutil::add_fs_input(
         &mut t,

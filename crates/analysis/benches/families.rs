@@ -4,6 +4,9 @@
 //! (default: the TL-WR841N image of the corpus). Prints the median of 5 runs per stage.
 //! A benchmark, not a test: nothing is asserted.
 
+// A bench binary is a front end: printing its figures is its job.
+#![allow(clippy::print_stdout)]
+
 use baseline_analysis::{Context, Options};
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,4 @@
-//! Whole-image SVC and HARD expectations for the firmware corpus (ground truth in the corpus
+//! Whole-image SVC, HARD, UPD and CRYPTO expectations for the firmware corpus (ground truth in the corpus
 //! README and each image's SOURCES.md), unpacked with the real unpacker.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -33,7 +33,11 @@ fn findings(files: &[&Path]) -> Vec<Finding> {
     analyse(&u.tree, &opts)
         .findings
         .into_iter()
-        .filter(|f| f.code.starts_with("SVC-") || f.code.starts_with("HARD-"))
+        .filter(|f| {
+            ["SVC-", "HARD-", "UPD-", "CRYPTO-"]
+                .iter()
+                .any(|p| f.code.starts_with(p))
+        })
         .collect()
 }
 

@@ -79,4 +79,13 @@ fn main() {
         let mut out = baseline_analysis::AnalysisOutput::default();
         baseline_analysis::hard::run(&ctx, &mut out);
     });
+    time("upd::run", || {
+        let mut out = baseline_analysis::AnalysisOutput::default();
+        baseline_analysis::upd::run(&ctx, &mut out);
+    });
+    let scan = baseline_analysis::cred::scan::Scan::run(&ctx);
+    time("crypto::run_with (shared scan)", || {
+        let mut out = baseline_analysis::AnalysisOutput::default();
+        baseline_analysis::crypto::run_with(&ctx, &scan, &mut out);
+    });
 }

@@ -792,7 +792,11 @@ impl Walker<'_, '_> {
             let Some(n) = self.ctx.tree.get(id) else {
                 continue;
             };
-            if !n.data.starts_with(b"\x7fELF") || n.data.len() > MAX_SPAWNER {
+            // BusyBox names every applet it has: it does not say what is started.
+            if !n.data.starts_with(b"\x7fELF")
+                || n.data.len() > MAX_SPAWNER
+                || n.name.starts_with("busybox")
+            {
                 continue;
             }
             let launcher = self.path(id);

@@ -59,3 +59,21 @@ fn root_fs_without_updater_is_a_low_confidence_finding() {
     assert_eq!(m[0].title, "No update mechanism found in cam.bin");
     assert!(of(&fs, "UPD-002").is_empty());
 }
+
+#[test]
+fn bare_metal_image_with_ota_code() {
+    let mut t = baseline_unpack::ArtifactTree::new();
+    t.add_input(
+        "switch.bin",
+        bytes::Bytes::from_static(
+            b"\xe9\x03\x00\x00[N]%s:%d firmware self detect upgrade start...\x00",
+        ),
+    );
+    let fs = analyse(&t, &Options::default()).findings;
+    let m = of(&fs, "UPD-001");
+    assert_eq!(m.len(), 1, "{fs:#?}");
+    assert_eq!(
+        m[0].details["indicators"],
+        serde_json::json!(["ota-code: upgrade start"])
+    );
+}

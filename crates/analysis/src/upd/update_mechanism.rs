@@ -14,8 +14,8 @@ pub const INFO: CheckInfo = CheckInfo {
     doc: "\
 **What it checks.** Per input: programs and scripts named like an updater (`sysupgrade`, \
 `*upgrade*`, `*update*`, `fwupdate`, `swupdate`, `rauc`, `mender`, `*ota*`), upgrade CGI \
-handlers (`upgrade.cgi`, `firmware.cgi`), ESP-IDF OTA symbols (`esp_ota_begin`, \
-`esp_https_ota`), OTA and A/B slots (ESP32 `ota_0`/`ota_1` partitions, the ESP8266 `user2` \
+handlers (`upgrade.cgi`, `firmware.cgi`), update code in programs and bare-metal images \
+(`esp_ota_begin`, `esp_https_ota`, `system_upgrade_start`, `_ota_`, `upgrade firmware`…), OTA and A/B slots (ESP32 `ota_0`/`ota_1` partitions, the ESP8266 `user2` \
 slot), and U-Boot boot commands that update from storage (`sdupdate`).
 
 **Why it matters.** Every software component should be securely updateable (5.3-1, 5.3-2). \
@@ -46,11 +46,25 @@ const NAME_PARTS: &[&str] = &[
     "ota_",
 ];
 
-const STRINGS: &[&str] = &["esp_ota_begin", "esp_https_ota"];
+/// Strings of update code in programs and bare-metal images (ESP-IDF, ESP8266 SDK, vendor
+/// log messages such as Tuya's), matched without regard to case.
+const STRINGS: &[&str] = &[
+    "esp_ota_begin",
+    "esp_https_ota",
+    "system_upgrade_start",
+    "_ota_",
+    "ota_update",
+    "upgrade start",
+    "upgrade firmware",
+    "firmware upgrade",
+];
 
 pub(super) fn collect(ctx: &Context<'_>) -> ByInput {
     let mut by: ByInput = ByInput::new();
-    let ac = aho_corasick::AhoCorasick::new(STRINGS).ok();
+    let ac = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(STRINGS)
+        .ok();
     for (id, n) in ctx.tree.iter() {
         let lower = n.name.to_ascii_lowercase();
         let mut push = |kind: &'static str, what: String| {
@@ -89,10 +103,10 @@ pub(super) fn collect(ctx: &Context<'_>) -> ByInput {
                 }
             }
         }
-        if n.is_file()
-            && n.data.len() <= super::MAX_SEARCH
-            && (!in_fs || n.data.starts_with(b"\x7fELF"))
-        {
+        // Programs in file systems, and leaves outside them (bare-metal images, raw regions).
+        let program = in_fs && n.is_file() && n.data.starts_with(b"\x7fELF");
+        let bare = !in_fs && n.children.is_empty() && !n.is_dir_like();
+        if (program || bare) && n.data.len() <= super::MAX_SEARCH {
             if let Some(ac) = &ac {
                 if let Some(m) = ac.find(n.data.as_ref()) {
                     if let Some(s) = STRINGS.get(m.pattern().as_usize()) {

@@ -19,7 +19,7 @@ pub const INFO: CheckInfo = CheckInfo {
     doc: "\
 **What it checks.** Signature artefacts: FIT images with `signature` nodes (U-Boot verified \
 boot), verification keys (`/etc/opkg/keys/*`, `*.pub`, `public.pem`/`pubkey.pem` and the like \
-next to an updater), and verification tools or calls inside the updater programs found by \
+next to an updater), and verification tools or calls inside the updater programs and update code found by \
 UPD-001 (`usign`, `signify`, `openssl dgst -verify`, `gpgv`, `RSA_verify`, \
 `mbedtls_pk_verify`, `esp_secure_boot`).
 
@@ -87,7 +87,10 @@ pub(super) fn check(ctx: &Context<'_>, mech: &ByInput, out: &mut AnalysisOutput)
     }
     // Verification calls inside the updater programs UPD-001 found.
     for list in mech.values() {
-        for i in list.iter().filter(|i| i.kind == "file-name") {
+        for i in list
+            .iter()
+            .filter(|i| matches!(i.kind, "file-name" | "ota-code"))
+        {
             let Some(target) = ctx.tree.get(i.node) else {
                 continue;
             };

@@ -12,9 +12,13 @@
 
 pub mod context;
 pub mod cred;
+pub mod crypto;
+pub mod hard;
 pub mod key;
+pub mod svc;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testutil;
+pub mod upd;
 
 pub use context::{Context, Options};
 
@@ -50,6 +54,10 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     let mut all: Vec<&'static CheckInfo> = Vec::new();
     all.extend(cred::CHECKS.iter().copied());
     all.extend(key::CHECKS.iter().copied());
+    all.extend(svc::CHECKS.iter().copied());
+    all.extend(hard::CHECKS.iter().copied());
+    all.extend(upd::CHECKS.iter().copied());
+    all.extend(crypto::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }
@@ -62,6 +70,10 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     let scan = cred::scan::Scan::run(&ctx);
     cred::run_with(&ctx, &scan, &mut out);
     key::run_with(&ctx, &scan, &mut out);
+    svc::run(&ctx, &mut out);
+    hard::run(&ctx, &mut out);
+    upd::run(&ctx, &mut out);
+    crypto::run_with(&ctx, &scan, &mut out);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

@@ -1,0 +1,80 @@
+//! Update mechanism and integrity (UPD): evidence that the product can be updated (update
+//! clients, upgrade CGI handlers, `sysupgrade`, OTA/A-B slots), evidence that updates are
+//! signed (FIT signatures, verification keys and tools) and update URLs over plain HTTP.
+//!
+//! Owns: one indicator pass over the tree (file names, a few strings in update programs,
+//! node names and attributes) and the UPD checks, one file each. Never does: decide that an
+//! update is verified. Verification happens in code at run time; static evidence can only
+//! show that the pieces exist, and every UPD finding says so in `details.static_limit`.
+
+mod http_update_url;
+mod update_mechanism;
+mod update_signature;
+
+use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::{Confidence, Evidence, Finding, Severity};
+use baseline_unpack::NodeId;
+use std::collections::BTreeMap;
+
+/// Every UPD check, in code order.
+pub const CHECKS: &[&CheckInfo] = &[
+    &update_mechanism::INFO,
+    &update_signature::INFO,
+    &http_update_url::INFO,
+];
+
+/// Files larger than this are not searched for strings.
+pub(crate) const MAX_SEARCH: usize = 8 << 20;
+
+pub(crate) const STATIC_LIMIT: &str = "whether the device offers, fetches and verifies updates is decided by code at run time; firmware analysis shows only which pieces exist — confirm by test (TS 103 701 5.3) or the manufacturer's answers";
+
+/// One piece of update evidence.
+#[derive(Debug, Clone)]
+pub(crate) struct Indicator {
+    pub node: NodeId,
+    pub kind: &'static str,
+    pub what: String,
+}
+
+/// Indicators per input name.
+pub(crate) type ByInput = BTreeMap<String, Vec<Indicator>>;
+
+pub(crate) fn input_name(ctx: &Context<'_>, id: NodeId) -> String {
+    ctx.tree
+        .get(ctx.tree.input_of(id))
+        .map(|n| n.name.clone())
+        .unwrap_or_default()
+}
+
+/// Run every UPD check.
+pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
+    let mech = update_mechanism::collect(ctx);
+    update_mechanism::check(ctx, &mech, out);
+    update_signature::check(ctx, &mech, out);
+    http_update_url::check(ctx, out);
+}
+
+pub(crate) fn finding(
+    info: &CheckInfo,
+    severity: Severity,
+    confidence: Confidence,
+    title: String,
+) -> Finding {
+    Finding {
+        code: info.code.to_owned(),
+        name: info.name.to_owned(),
+        severity,
+        title,
+        requirements: info.requirements.iter().map(|r| (*r).to_owned()).collect(),
+        evidence: Vec::new(),
+        confidence,
+        details: BTreeMap::new(),
+    }
+}
+
+pub(crate) fn indicator_evidence(ctx: &Context<'_>, i: &Indicator) -> Evidence {
+    ctx.evidence(i.node).note(format!("{}: {}", i.kind, i.what))
+}
+
+#[cfg(test)]
+mod tests;

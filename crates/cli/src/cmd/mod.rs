@@ -1,2 +1,4 @@
 //! One module per subcommand.
+pub mod answers;
 pub mod assess;
+pub mod statement;

@@ -69,7 +69,7 @@ pub fn decide(
             .filter(|f| evidences(c.id, f))
             .map(|f| f.code.clone())
             .collect();
-        evidence.dedup();
+        evidence = dedup(evidence);
         let against: Vec<String> = findings
             .iter()
             .filter(|f| evidences_not(c.id, f))

@@ -6,6 +6,8 @@
 //! After unpacker or analyser changes, regenerate with `INSTA_UPDATE=always cargo test -p
 //! baseline-cli --test corpus_verdicts` and review the diff.
 
+#![allow(clippy::print_stdout)]
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 

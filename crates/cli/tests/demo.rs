@@ -200,7 +200,7 @@ fn answers_template_is_prefilled_and_parses() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("passwords_used = true  # firmware evidence: CRED-001"),
+        text.contains("passwords_used = true  # firmware evidence: CRED-001, CRED-002"),
         "{text}"
     );
     assert!(text.contains("[ics.\"5.1-1\"]\nsupport = \"no\""), "{text}");

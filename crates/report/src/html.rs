@@ -137,6 +137,14 @@ fn location(e: &baseline_model::Evidence) -> String {
     l
 }
 
+/// Schemes in reading order: the regulated ones first, then the rest alphabetically.
+pub fn scheme_order(a: &Assessment) -> Vec<&str> {
+    const FIRST: [&str; 4] = ["psti", "en303645", "uk-cop", "sg-cls"];
+    let mut v: Vec<&str> = a.summary.keys().map(String::as_str).collect();
+    v.sort_by_key(|s| (FIRST.iter().position(|f| f == s).unwrap_or(FIRST.len()), *s));
+    v
+}
+
 /// Render the page.
 pub fn render(a: &Assessment) -> String {
     let mut s = String::new();
@@ -199,7 +207,10 @@ pub fn render(a: &Assessment) -> String {
 
     if !a.summary.is_empty() {
         s.push_str("<h2 id=\"summary\">Summary per scheme</h2>\n<div class=\"cards\">\n");
-        for (scheme, sum) in &a.summary {
+        for (scheme, sum) in scheme_order(a)
+            .into_iter()
+            .filter_map(|k| a.summary.get(k).map(|s| (k, s)))
+        {
             let o = sum.overall.as_str();
             let _ = write!(
                 s,
@@ -247,7 +258,7 @@ pub fn render(a: &Assessment) -> String {
 
     if !a.verdicts.is_empty() {
         s.push_str("<h2 id=\"verdicts\">Verdicts</h2>\n<p class=\"noprint muted\">Click a requirement to see its evidence.</p>\n");
-        for scheme in a.summary.keys() {
+        for scheme in scheme_order(a) {
             let prefix = format!("{scheme}:");
             let mut vs: Vec<&Verdict> = a
                 .verdicts

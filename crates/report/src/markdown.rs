@@ -57,7 +57,10 @@ pub fn render(a: &Assessment) -> String {
     }
     if !a.summary.is_empty() {
         s.push_str("\n## Summary\n\n| scheme | overall | pass | fail | inconclusive | n/a | notes |\n|---|---|---|---|---|---|---|\n");
-        for (scheme, sum) in &a.summary {
+        for (scheme, sum) in crate::html::scheme_order(a)
+            .into_iter()
+            .filter_map(|k| a.summary.get(k).map(|s| (k, s)))
+        {
             let mut notes = Vec::new();
             if let Some(l) = &sum.level {
                 notes.push(format!("level: {l}"));

@@ -274,3 +274,42 @@ fn sarif_and_markdown_render_for_the_demo() {
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains("| `en303645:5.1-1` | ❌ fail |"), "{md}");
 }
+
+#[test]
+fn statement_is_issued_as_pdf_when_psti_passes() {
+    // A product whose firmware and answers satisfy every PSTI item.
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = baseline_model::Assessment::new("0.1.0");
+    a.product = serde_json::json!({"scope": {"outcome": "in-scope", "reasons": []}});
+    for r in ["psti:sch1-p1", "psti:sch1-p2", "psti:sch1-p3"] {
+        a.verdicts.push(baseline_model::Verdict {
+            requirement: r.into(),
+            outcome: baseline_model::Outcome::Pass,
+            rationale: "ok".into(),
+            findings: vec![],
+            answers: vec![],
+            test_cases: vec![],
+            uncertain: false,
+        });
+    }
+    let report = dir.path().join("r.json");
+    std::fs::write(&report, serde_json::to_string(&a).unwrap()).unwrap();
+    let pdf = dir.path().join("s.pdf");
+    baseline()
+        .args([
+            "statement",
+            "--product",
+            "examples/demo-product.toml",
+            "--format",
+            "pdf",
+            "--assessment",
+        ])
+        .arg(&report)
+        .arg("-o")
+        .arg(&pdf)
+        .assert()
+        .code(0);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&bytes).contains("(Alex Example, Head of Product Security)"));
+}

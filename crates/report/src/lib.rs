@@ -6,6 +6,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod statement;
+pub mod statement_pdf;
 pub mod text;
 
 pub use baseline_model::Assessment;

@@ -8,6 +8,7 @@ use anyhow::{bail, Context as _, Result};
 use baseline_model::{Assessment, ASSESSMENT_SCHEMA};
 use baseline_report::statement;
 use clap::{Args, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ pub enum StatementFormat {
     Html,
     Markdown,
     Json,
+    Pdf,
 }
 
 /// Produce the PSTI statement of compliance from a product file and an assessment.
@@ -61,12 +63,19 @@ pub fn run(args: StatementArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::from(crate::EXIT_FAIL));
     }
-    let rendered = match args.format {
-        StatementFormat::Html => statement::render_html(&s),
-        StatementFormat::Markdown => statement::render_markdown(&s),
-        StatementFormat::Json => statement::render_json(&s),
+    let rendered: Vec<u8> = match args.format {
+        StatementFormat::Html => statement::render_html(&s).into_bytes(),
+        StatementFormat::Markdown => statement::render_markdown(&s).into_bytes(),
+        StatementFormat::Json => statement::render_json(&s).into_bytes(),
+        StatementFormat::Pdf => baseline_report::statement_pdf::render(&s),
     };
-    output::emit(args.output.as_deref(), rendered.as_bytes())?;
+    if args.format == StatementFormat::Pdf
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        bail!("refusing to write PDF to a terminal; use -o FILE");
+    }
+    output::emit(args.output.as_deref(), &rendered)?;
     for c in &s.to_confirm {
         eprintln!("to confirm: {c}");
     }

@@ -15,7 +15,7 @@ pub fn parse_product(text: &str, file: &str) -> Result<Product, AssessError> {
     Ok(product)
 }
 
-fn from_toml(text: &str, file: &str, e: &toml::de::Error) -> AssessError {
+pub(crate) fn from_toml(text: &str, file: &str, e: &toml::de::Error) -> AssessError {
     let span = e.span();
     let (line, column) = match &span {
         Some(s) if s.start > 0 || s.end > 0 => {
@@ -127,7 +127,7 @@ fn did_you_mean(input: &str, candidates: &[String]) -> String {
 }
 
 /// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before
@@ -175,7 +175,7 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
 }
 
 /// 1-based line of `key` inside `[table]`, or of the header if the key is not written.
-fn line_of(text: &str, table: &str, key: &str) -> Option<usize> {
+pub(crate) fn line_of(text: &str, table: &str, key: &str) -> Option<usize> {
     let mut current = String::new();
     let mut header_line = None;
     for (i, line) in text.lines().enumerate() {
@@ -267,6 +267,20 @@ fn check(p: &Product, text: &str, file: &str) -> Result<(), AssessError> {
             ));
         }
     }
+    if let Some(st) = &p.statement {
+        for (key, value) in [
+            ("date", &st.date),
+            ("support_period_end", &st.support_period_end),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !crate::answers::is_iso_date(v)) {
+                return Err(err(
+                    "statement",
+                    key,
+                    format!("`statement.{key}` is `{v}`: expected a date written YYYY-MM-DD"),
+                ));
+            }
+        }
+    }
     if let Some(blank) = c.non_ip.iter().find(|s| s.trim().is_empty()) {
         return Err(err(
             "connectivity",
@@ -344,7 +358,9 @@ internet = true
     #[test]
     fn misspelt_key_gives_line_and_close_match() {
         let e = err(&CAMERA.replace("regions =", "regoins ="));
-        let AssessError::ProductFile { line, field, .. } = &e;
+        let AssessError::ProductFile { line, field, .. } = &e else {
+            panic!("{e}")
+        };
         assert_eq!(*line, Some(11));
         assert_eq!(field.as_deref(), Some("market.regoins"));
         assert_eq!(
@@ -367,7 +383,9 @@ internet = true
     #[test]
     fn misspelt_value_gives_line_and_close_match() {
         let e = err(&CAMERA.replace("\"camera\"", "\"camra\""));
-        let AssessError::ProductFile { line, column, .. } = &e;
+        let AssessError::ProductFile { line, column, .. } = &e else {
+            panic!("{e}")
+        };
         assert_eq!((*line, *column), (Some(8), Some(12)));
         assert!(
             e.to_string().starts_with(

@@ -33,10 +33,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Assess firmware images of one product: unpack, analyse, report findings.
+    /// Assess firmware images of one product: unpack, analyse, verdicts per scheme, report.
     ///
     /// Example: baseline assess firmware.bin --product product.toml --format json -o report.json
     Assess(cmd::assess::AssessArgs),
+    /// Write an answers template (EN 303 645 ICS, TS 103 701 IXIT) pre-filled from evidence.
+    Answers(cmd::answers::AnswersArgs),
+    /// Produce the PSTI statement of compliance from a product file and an assessment.
+    Statement(cmd::statement::StatementArgs),
     /// Print a shell completion script.
     ///
     /// Example: baseline completions bash > /etc/bash_completion.d/baseline
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Assess(args) => cmd::assess::run(args),
+        Command::Answers(args) => cmd::answers::run(args),
+        Command::Statement(args) => cmd::statement::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());

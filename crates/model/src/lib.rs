@@ -282,6 +282,50 @@ pub struct SchemeSummary {
     /// Mappings into this scheme are indicative (our judgement), not official.
     #[serde(default)]
     pub indicative: bool,
+    /// For label schemes (e.g. `sg-cls`): the highest level the evidence supports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Some verdict counted here rests on an uncertain catalogue item.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+}
+
+/// Where the value of an EN 303 645 condition came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConditionSource {
+    /// The answers file (`[conditions]`).
+    Answers,
+    /// The product file (`[conditions]`).
+    Product,
+    /// Derived from another condition (5 is "not 4").
+    Derived,
+    /// Only the firmware evidence speaks to it.
+    Evidence,
+    /// Nobody said; the provisions it conditions are treated as applicable.
+    Unknown,
+}
+
+/// The state of one EN 303 645 Annex B condition for this product, with the evidence beside
+/// the declared value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionState {
+    /// Condition number (1–13 in V2.1.1).
+    pub id: u32,
+    pub text: String,
+    /// The value used for applicability (`None`: unknown, treated as holding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds: Option<bool>,
+    pub source: ConditionSource,
+    /// What the product or answers file declared, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<bool>,
+    /// Codes of findings that evidence the condition holding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// Set when the declaration and the evidence disagree (the evidence is used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contradiction: Option<String>,
 }
 
 /// Name and version of the producing tool.
@@ -305,6 +349,12 @@ pub struct Assessment {
     pub vulnerabilities: Vec<Vulnerability>,
     pub verdicts: Vec<Verdict>,
     pub summary: BTreeMap<String, SchemeSummary>,
+    /// EN 303 645 conditions as decided for this product (empty when not evaluated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionState>,
+    /// The answers file (ICS/IXIT) as given, when one was.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub answers: serde_json::Value,
     /// Analysers that could not finish and why (the assessment went on without them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,
@@ -327,6 +377,8 @@ impl Assessment {
             vulnerabilities: Vec::new(),
             verdicts: Vec::new(),
             summary: BTreeMap::new(),
+            conditions: Vec::new(),
+            answers: serde_json::Value::Null,
             notices: Vec::new(),
             generated_at: None,
         }

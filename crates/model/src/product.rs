@@ -18,6 +18,129 @@ pub struct Product {
     pub connectivity: Connectivity,
     #[serde(default)]
     pub exception: ExceptionFacts,
+    /// `[authorised_representative]`: named on the statement of compliance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorised_representative: Option<Party>,
+    /// `[statement]`: signatory, place and date for the statement of compliance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<StatementInfo>,
+    /// `[conditions]`: EN 303 645 Annex B conditions (the answers file may also give them).
+    #[serde(default, skip_serializing_if = "ConditionFacts::is_empty")]
+    pub conditions: ConditionFacts,
+}
+
+/// A name and an address (an authorised representative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub name: String,
+    pub address: String,
+}
+
+/// `[statement]`: what the statement of compliance needs beyond the rest of the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementInfo {
+    /// Name of the person signing for the manufacturer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatory: Option<String>,
+    /// Their function (job title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// Place of issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// Date of issue, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// End of the defined support period, `YYYY-MM-DD` (else taken from the answers' IXIT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_period_end: Option<String>,
+}
+
+/// EN 303 645 V2.1.1 Annex B conditions, each optional (unknown). Condition 5 ("not
+/// constrained") is derived from `constrained`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionFacts {
+    /// (1) Passwords are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passwords_used: Option<bool>,
+    /// (2) Pre-installed passwords are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preinstalled_passwords: Option<bool>,
+    /// (3) Software components are not updateable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_not_updateable: Option<bool>,
+    /// (4) The device is constrained (5 is its negation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constrained: Option<bool>,
+    /// (6) Telemetry data is collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<bool>,
+    /// (7) Personal data is processed on the basis of consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_processing: Option<bool>,
+    /// (8) The device allows user authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_authentication: Option<bool>,
+    /// (9) Automatic updates and/or update notifications are supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_updates: Option<bool>,
+    /// (10) A hard-coded unique per-device identity is used for security purposes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardcoded_identity: Option<bool>,
+    /// (11) Updates are delivered over a network interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_updates: Option<bool>,
+    /// (12) An update mechanism is implemented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_mechanism: Option<bool>,
+    /// (13) A debug interface is physically accessible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_interface: Option<bool>,
+}
+
+impl ConditionFacts {
+    /// The table key of each condition number (5 has none: it is derived from 4).
+    pub const KEYS: &'static [(u32, &'static str)] = &[
+        (1, "passwords_used"),
+        (2, "preinstalled_passwords"),
+        (3, "software_not_updateable"),
+        (4, "constrained"),
+        (6, "telemetry"),
+        (7, "consent_processing"),
+        (8, "user_authentication"),
+        (9, "automatic_updates"),
+        (10, "hardcoded_identity"),
+        (11, "network_updates"),
+        (12, "update_mechanism"),
+        (13, "debug_interface"),
+    ];
+
+    /// The declared value of condition `id` (5 is derived as "not 4").
+    pub fn get(&self, id: u32) -> Option<bool> {
+        match id {
+            1 => self.passwords_used,
+            2 => self.preinstalled_passwords,
+            3 => self.software_not_updateable,
+            4 => self.constrained,
+            5 => self.constrained.map(|c| !c),
+            6 => self.telemetry,
+            7 => self.consent_processing,
+            8 => self.user_authentication,
+            9 => self.automatic_updates,
+            10 => self.hardcoded_identity,
+            11 => self.network_updates,
+            12 => self.update_mechanism,
+            13 => self.debug_interface,
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        (1..=13).all(|i| self.get(i).is_none())
+    }
 }
 
 /// `[manufacturer]`.
@@ -35,6 +158,9 @@ pub struct ProductInfo {
     pub name: String,
     pub model: String,
     pub category: Category,
+    /// Batch (or serial range) the statement of compliance covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
 }
 
 /// `[market]`.

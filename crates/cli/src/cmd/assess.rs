@@ -1,24 +1,51 @@
-//! `baseline assess IMAGE… [--product P.toml]`: unpack every input as one product, run the
-//! analysers, decide scope when a product file is given, and render the assessment.
+//! `baseline assess IMAGE… [--product P.toml] [--answers A.toml] [--scheme S…]`: read and
+//! check every input first (a bad file is exit 2 before any work), unpack every image as one
+//! product, run the analysers, decide scope, evaluate the verdicts and render the report.
+//!
+//! Exit codes: 0 no verdict at or above `--fail-on`, 1 otherwise, 2 usage or input error.
 
-use crate::output::{self, TextOrJson};
+use crate::output;
 use anyhow::{Context as _, Result};
 use baseline_analysis::Options;
-use baseline_model::{ArtifactSummary, Assessment, Severity};
+use baseline_assess::Answers;
+use baseline_catalogue::Catalogue;
+use baseline_model::{ArtifactSummary, Assessment, Outcome, Product};
 use baseline_unpack::{Limits, NodeId};
 use bytes::Bytes;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// Report formats of `assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Html,
+    Markdown,
+}
+
+/// Which verdicts make the command exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any requirement failed.
+    Fail,
+    /// Any requirement failed or is inconclusive.
+    Inconclusive,
+    /// Always exit 0 once the report is written.
+    Never,
+}
 
 /// Assess firmware images (several partition files are one product).
 ///
 /// Examples:
 ///   baseline assess firmware.bin
-///   baseline assess rootfs.bin system.bin --product camera.toml --format json -o report.json
+///   baseline assess fw.bin --product p.toml --answers a.toml --format html -o report.html
+///   baseline assess rootfs.bin system.bin --scheme psti --scheme en303645 --format json
 #[derive(Debug, Args)]
 pub struct AssessArgs {
     /// Firmware image(s) of one product.
@@ -27,8 +54,14 @@ pub struct AssessArgs {
     /// Product description (see docs/product.md); adds the PSTI scope decision.
     #[arg(long, value_name = "P.toml")]
     product: Option<PathBuf>,
+    /// Answers file: EN 303 645 ICS and TS 103 701 IXIT (see docs/answers.md).
+    #[arg(long, value_name = "A.toml")]
+    answers: Option<PathBuf>,
+    /// Schemes to report (repeatable; default every scheme), e.g. psti, en303645, uk-cop.
+    #[arg(long = "scheme", value_name = "S")]
+    schemes: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
-    format: TextOrJson,
+    format: Format,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -41,31 +74,61 @@ pub struct AssessArgs {
     /// Seconds to spend recovering plaintext passwords (0 disables recovery).
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     crack_budget: u64,
-    /// Exit with 1 when a finding at or above this severity exists (`never` to always exit 0).
-    #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info", "never"])]
-    fail_on: String,
-    /// Show every piece of evidence in text output.
+    /// Exit 1 when a verdict is at or above this outcome: `fail`, `inconclusive`, `never`.
+    #[arg(long, value_enum, default_value = "fail")]
+    fail_on: FailOn,
+    /// Show every piece of evidence and every verdict in text output.
     #[arg(short, long)]
     verbose: bool,
 }
 
-pub fn run(args: AssessArgs) -> Result<ExitCode> {
-    let mut assessment = Assessment::new(env!("CARGO_PKG_VERSION"));
+/// Inputs read and checked, before any unpacking.
+pub(crate) struct Inputs {
+    pub product: Option<(Product, serde_json::Value)>,
+    pub answers: Option<Answers>,
+    pub images: Vec<(String, Bytes)>,
+}
 
-    if let Some(path) = &args.product {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading product file {}", path.display()))?;
-        let product = baseline_assess::parse_product(&text, &path.display().to_string())?;
-        let decision = baseline_assess::decide(&product);
-        let mut value = serde_json::to_value(&product)?;
-        if let Some(obj) = value.as_object_mut() {
-            obj.insert("scope".into(), serde_json::to_value(&decision)?);
+pub(crate) fn read_product(path: &Path) -> Result<Product> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading product file {}", path.display()))?;
+    Ok(baseline_assess::parse_product(
+        &text,
+        &path.display().to_string(),
+    )?)
+}
+
+pub(crate) fn read_inputs(
+    images: &[PathBuf],
+    product: Option<&Path>,
+    answers: Option<&Path>,
+) -> Result<Inputs> {
+    let product = match product {
+        Some(path) => {
+            let p = read_product(path)?;
+            let decision = baseline_assess::decide(&p);
+            let mut value = serde_json::to_value(&p)?;
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("scope".into(), serde_json::to_value(&decision)?);
+            }
+            Some((p, value))
         }
-        assessment.product = value;
-    }
-
-    let mut inputs = Vec::with_capacity(args.images.len());
-    for path in &args.images {
+        None => None,
+    };
+    let answers = match answers {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading answers file {}", path.display()))?;
+            Some(baseline_assess::parse_answers(
+                &text,
+                &path.display().to_string(),
+                Catalogue::embedded(),
+            )?)
+        }
+        None => None,
+    };
+    let mut inputs = Vec::with_capacity(images.len());
+    for path in images {
         let data =
             std::fs::read(path).with_context(|| format!("reading image {}", path.display()))?;
         let name = path
@@ -74,24 +137,26 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
             .unwrap_or_else(|| path.display().to_string());
         inputs.push((name, Bytes::from(data)));
     }
+    Ok(Inputs {
+        product,
+        answers,
+        images: inputs,
+    })
+}
 
-    let wordlist = match &args.wordlist {
-        Some(p) => std::fs::read_to_string(p)
-            .with_context(|| format!("reading word list {}", p.display()))?
-            .lines()
-            .map(str::to_owned)
-            .filter(|l| !l.is_empty())
-            .collect(),
-        None => Vec::new(),
-    };
-
-    let progress = std::io::stderr().is_terminal();
+/// Unpack and analyse; fill artifacts, findings, components and notices.
+pub(crate) fn analyse(
+    inputs: &Inputs,
+    options: &Options,
+    assessment: &mut Assessment,
+    progress: bool,
+) -> Result<()> {
     if progress {
-        eprintln!("unpacking {} input(s)…", inputs.len());
+        eprintln!("unpacking {} input(s)…", inputs.images.len());
     }
-    let unpacked = baseline_unpack::unpack_inputs(&inputs, &Limits::default())?;
+    let unpacked = baseline_unpack::unpack_inputs(&inputs.images, &Limits::default())?;
     let tree = &unpacked.tree;
-    for (&root, (name, data)) in tree.roots().iter().zip(&inputs) {
+    for (&root, (name, data)) in tree.roots().iter().zip(&inputs.images) {
         assessment.artifacts.push(ArtifactSummary {
             sha256: hex::encode(Sha256::digest(data)),
             size: data.len() as u64,
@@ -109,20 +174,91 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
             unpacked.stats.extracted_bytes
         );
     }
+    let analysis = baseline_analysis::analyse(tree, options);
+    assessment.findings = analysis.findings;
+    assessment.components = analysis.components;
+    assessment.notices = analysis.notices;
+    Ok(())
+}
 
+/// Evaluate the verdicts into `assessment`.
+pub(crate) fn evaluate(
+    inputs: &Inputs,
+    schemes: &[String],
+    assessment: &mut Assessment,
+) -> Result<baseline_assess::EngineOutput> {
+    let product = inputs.product.as_ref().map(|(p, _)| p);
+    let scope = product.map(baseline_assess::decide);
+    let out = baseline_assess::evaluate(baseline_assess::EngineInput {
+        catalogue: Catalogue::embedded(),
+        product,
+        scope: scope.as_ref(),
+        answers: inputs.answers.as_ref(),
+        findings: &assessment.findings,
+        schemes,
+    })?;
+    assessment.verdicts = out.verdicts.clone();
+    assessment.summary = out.summary.clone();
+    assessment.conditions = out.conditions.clone();
+    assessment.notices.extend(out.notices.iter().cloned());
+    Ok(out)
+}
+
+/// Finding-code documentation for SARIF, from the analysis registry.
+pub(crate) fn rule_infos() -> Vec<baseline_report::RuleInfo> {
+    baseline_analysis::checks()
+        .into_iter()
+        .map(|c| baseline_report::RuleInfo {
+            code: c.code.to_owned(),
+            name: c.name.to_owned(),
+            summary: c.summary.to_owned(),
+            doc: c.doc.to_owned(),
+            requirements: c.requirements.iter().map(|r| (*r).to_owned()).collect(),
+        })
+        .collect()
+}
+
+pub fn run(args: AssessArgs) -> Result<ExitCode> {
+    // Unknown schemes are usage errors: check before any work.
+    for s in &args.schemes {
+        Catalogue::embedded().resolve_scheme(s)?;
+    }
+    let inputs = read_inputs(
+        &args.images,
+        args.product.as_deref(),
+        args.answers.as_deref(),
+    )?;
+    let wordlist = match &args.wordlist {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("reading word list {}", p.display()))?
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut assessment = Assessment::new(env!("CARGO_PKG_VERSION"));
+    if let Some((_, value)) = &inputs.product {
+        assessment.product = value.clone();
+    }
+    if let Some(a) = &inputs.answers {
+        assessment.answers = serde_json::to_value(a)?;
+    }
     let options = Options {
         show_secrets: args.show_secrets,
         wordlist,
         crack_budget: Duration::from_secs(args.crack_budget),
     };
-    let analysis = baseline_analysis::analyse(tree, &options);
-    assessment.findings = analysis.findings;
-    assessment.components = analysis.components;
-    assessment.notices = analysis.notices;
+    let progress = std::io::stderr().is_terminal();
+    analyse(&inputs, &options, &mut assessment, progress)?;
+    evaluate(&inputs, &args.schemes, &mut assessment)?;
 
     let rendered = match args.format {
-        TextOrJson::Json => baseline_report::json::render(&assessment),
-        TextOrJson::Text => baseline_report::text::render(
+        Format::Json => baseline_report::json::render(&assessment),
+        Format::Sarif => baseline_report::sarif::render(&assessment, &rule_infos()),
+        Format::Html => baseline_report::html::render(&assessment),
+        Format::Markdown => baseline_report::markdown::render(&assessment),
+        Format::Text => baseline_report::text::render(
             &assessment,
             baseline_report::text::TextOptions {
                 verbose: args.verbose,
@@ -132,15 +268,17 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
     };
     output::emit(args.output.as_deref(), rendered.as_bytes())?;
 
-    let threshold = match args.fail_on.as_str() {
-        "critical" => Some(Severity::Critical),
-        "high" => Some(Severity::High),
-        "medium" => Some(Severity::Medium),
-        "low" => Some(Severity::Low),
-        "info" => Some(Severity::Info),
-        _ => None,
+    let failed = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Fail => assessment
+            .verdicts
+            .iter()
+            .any(|v| v.outcome == Outcome::Fail),
+        FailOn::Inconclusive => assessment
+            .verdicts
+            .iter()
+            .any(|v| matches!(v.outcome, Outcome::Fail | Outcome::Inconclusive)),
     };
-    let failed = threshold.is_some_and(|t| assessment.findings.iter().any(|f| f.severity >= t));
     Ok(if failed {
         ExitCode::from(crate::EXIT_FAIL)
     } else {

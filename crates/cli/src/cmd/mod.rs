@@ -1,7 +1,9 @@
 //! One module per subcommand.
+pub mod answers;
 pub mod assess;
 pub mod catalogue;
 pub mod scope;
 pub mod security_txt;
 pub mod site;
+pub mod statement;
 pub mod unpack;

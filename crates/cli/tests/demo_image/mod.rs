@@ -55,7 +55,7 @@ pub fn tree() -> Vec<Node> {
 }
 
 fn pad16(v: &mut Vec<u8>) {
-    while v.len() % 16 != 0 {
+    while !v.len().is_multiple_of(16) {
         v.push(0);
     }
 }
@@ -141,7 +141,7 @@ pub fn build() -> Vec<u8> {
     put_name(&mut img, "baseline-demo");
     write_dir(&mut img, &tree());
     // romfs images are padded to a 1 KiB boundary.
-    while img.len() % 1024 != 0 {
+    while !img.len().is_multiple_of(1024) {
         img.push(0);
     }
     let n = img.len() as u32;

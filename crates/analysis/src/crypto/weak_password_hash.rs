@@ -12,7 +12,7 @@ pub const INFO: CheckInfo = CheckInfo {
     code: "CRYPTO-001",
     name: "weak-password-hash",
     summary: "A password is stored with a weak hash (DES crypt, MD5 crypt, NT, unsalted SHA-1)",
-    requirements: &["en303645:5.4-1", "en303645:5.5-1"],
+    requirements: &["en303645:5.4-1"],
     doc: "\
 **What it checks.** The account databases the CRED family parses (`cred::accounts`) for \
 password hashes in obsolete formats: traditional DES crypt (8-character limit, 12-bit salt), \
@@ -20,7 +20,7 @@ BSDi crypt, MD5 crypt (`$1$`, Apache `$apr1$`; 1,000 fixed rounds), NT hashes an
 `{SHA}`/`{SSHA}`.
 
 **Why it matters.** Stored credentials must be protected with best-practice cryptography \
-(5.4-1, 5.5-1). These formats fall to commodity GPUs in minutes to hours; DES crypt also \
+(5.4-1: passwords are sensitive security parameters stored in persistent storage). These formats fall to commodity GPUs in minutes to hours; DES crypt also \
 silently truncates passwords to 8 characters. Whether the credential is a universal default is \
 CRED-001's finding; this one is about the algorithm.
 
@@ -29,7 +29,7 @@ CRED-001's finding; this one is about the algorithm.
 **Known false positives.** None for the format itself; locked and disabled accounts are \
 skipped.
 
-**References.** ETSI EN 303 645 V2.1.1 provisions 5.4-1, 5.5-1; NIST SP 800-63B §5.1.1.2; \
+**References.** ETSI EN 303 645 V2.1.1 provision 5.4-1; NIST SP 800-63B §5.1.1.2; \
 OWASP Password Storage Cheat Sheet.",
 };
 

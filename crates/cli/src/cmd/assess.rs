@@ -95,7 +95,10 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         assessment.artifacts.push(ArtifactSummary {
             sha256: hex::encode(Sha256::digest(data)),
             size: data.len() as u64,
-            name: tree.get(root).map(|n| n.name.clone()).unwrap_or(name.clone()),
+            name: tree
+                .get(root)
+                .map(|n| n.name.clone())
+                .unwrap_or(name.clone()),
             format: outer_format(tree, root),
         });
     }

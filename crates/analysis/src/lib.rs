@@ -10,6 +10,7 @@
 
 #![warn(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
+pub mod comp;
 pub mod context;
 pub mod cred;
 pub mod key;
@@ -50,6 +51,7 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     let mut all: Vec<&'static CheckInfo> = Vec::new();
     all.extend(cred::CHECKS.iter().copied());
     all.extend(key::CHECKS.iter().copied());
+    all.extend(comp::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }
@@ -62,6 +64,7 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     let scan = cred::scan::Scan::run(&ctx);
     cred::run_with(&ctx, &scan, &mut out);
     key::run_with(&ctx, &scan, &mut out);
+    comp::run(&ctx, &mut out);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

@@ -1,6 +1,6 @@
 //! The real NVD records and KEV catalogue of the corpus (`vulndb/`), imported into a fresh
-#![allow(clippy::print_stdout)]
 //! store and matched against the components of the TP-Link TL-WR841N v10 image.
+#![allow(clippy::print_stdout)]
 
 use baseline_model::{Component, Confidence};
 use baseline_vulndb::Store;

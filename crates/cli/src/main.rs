@@ -37,6 +37,10 @@ enum Command {
     ///
     /// Example: baseline assess firmware.bin --product product.toml --format json -o report.json
     Assess(cmd::assess::AssessArgs),
+    /// Manage the offline vulnerability store: import NVD/OSV/KEV/EPSS files, show status.
+    ///
+    /// Example: baseline vulndb import nvdcve-2.0-2024.json.gz known_exploited_vulnerabilities.csv
+    Vulndb(cmd::vulndb::VulndbArgs),
     /// Print a shell completion script.
     ///
     /// Example: baseline completions bash > /etc/bash_completion.d/baseline
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Assess(args) => cmd::assess::run(args),
+        Command::Vulndb(args) => cmd::vulndb::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());

@@ -212,10 +212,11 @@ impl Signatures {
                     excerpt: printable(whole.as_bytes()),
                     named,
                 };
-                if !out
-                    .iter()
-                    .any(|h| h.rule == hit.rule && h.version == hit.version)
-                {
+                let same = |h: &Hit| {
+                    h.version == hit.version
+                        && self.rules.get(h.rule).map(|r| &r.name) == Some(&rule.name)
+                };
+                if !out.iter().any(same) {
                     out.push(hit);
                 }
                 break;

@@ -1,7 +1,7 @@
 //! `baseline assess IMAGE… [--product P.toml]`: unpack every input as one product, run the
 //! analysers, decide scope when a product file is given, and render the assessment.
 
-use crate::output::{self, TextOrJson};
+use crate::output;
 use anyhow::{Context as _, Result};
 use baseline_analysis::Options;
 use baseline_model::{ArtifactSummary, Assessment, Severity};
@@ -28,7 +28,7 @@ pub struct AssessArgs {
     #[arg(long, value_name = "P.toml")]
     product: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
-    format: TextOrJson,
+    format: AssessFormat,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -44,19 +44,33 @@ pub struct AssessArgs {
     /// Exit with 1 when a finding at or above this severity exists (`never` to always exit 0).
     #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info", "never"])]
     fail_on: String,
+    /// Vulnerability store to match components against (default: the `baseline vulndb` store).
+    #[arg(long, value_name = "PATH")]
+    vulndb: Option<PathBuf>,
     /// Show every piece of evidence in text output.
     #[arg(short, long)]
     verbose: bool,
 }
 
+/// Output formats of `assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AssessFormat {
+    Text,
+    Json,
+    /// CycloneDX 1.6 JSON SBOM with the vulnerabilities as VEX.
+    Cyclonedx,
+}
+
 pub fn run(args: AssessArgs) -> Result<ExitCode> {
     let mut assessment = Assessment::new(env!("CARGO_PKG_VERSION"));
+    let mut parsed_product = None;
 
     if let Some(path) = &args.product {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading product file {}", path.display()))?;
         let product = baseline_assess::parse_product(&text, &path.display().to_string())?;
         let decision = baseline_assess::decide(&product);
+        parsed_product = Some(product.clone());
         let mut value = serde_json::to_value(&product)?;
         if let Some(obj) = value.as_object_mut() {
             obj.insert("scope".into(), serde_json::to_value(&decision)?);
@@ -119,10 +133,15 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
     assessment.findings = analysis.findings;
     assessment.components = analysis.components;
     assessment.notices = analysis.notices;
+    if let Some(product) = &parsed_product {
+        baseline_analysis::comp::device::apply_product(product, &mut assessment.components);
+    }
+    match_vulnerabilities(&mut assessment, args.vulndb.clone())?;
 
     let rendered = match args.format {
-        TextOrJson::Json => baseline_report::json::render(&assessment),
-        TextOrJson::Text => baseline_report::text::render(
+        AssessFormat::Json => baseline_report::json::render(&assessment),
+        AssessFormat::Cyclonedx => baseline_report::cyclonedx::render(&assessment),
+        AssessFormat::Text => baseline_report::text::render(
             &assessment,
             baseline_report::text::TextOptions {
                 verbose: args.verbose,
@@ -160,4 +179,39 @@ fn outer_format(tree: &baseline_unpack::ArtifactTree, root: NodeId) -> Option<St
         .filter(|c| c.offset == Some(0))
         .and_then(|c| c.format)
         .map(str::to_owned)
+}
+
+/// Match components against the vulnerability store (`--vulndb`, else the default store when
+/// present); a missing or stale store is a notice, never an error.
+fn match_vulnerabilities(assessment: &mut Assessment, db: Option<PathBuf>) -> Result<()> {
+    let explicit = db.is_some();
+    let Ok(path) = crate::cmd::vulndb::store_path(db) else {
+        assessment
+            .notices
+            .push("VULN: no vulnerability store (no data directory); known vulnerabilities were not checked".into());
+        return Ok(());
+    };
+    let store = match baseline_vulndb::Store::open(&path) {
+        Ok(s) => s,
+        Err(baseline_vulndb::Error::Absent(p)) => {
+            if explicit {
+                anyhow::bail!("no vulnerability store at {}", p.display());
+            }
+            assessment.notices.push(format!(
+                "VULN: no vulnerability store at {} (run `baseline vulndb import`); known vulnerabilities were not checked",
+                p.display()
+            ));
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let status = store.status(crate::cmd::vulndb::now())?;
+    if status.is_stale() {
+        assessment.notices.push(format!(
+            "VULN: the vulnerability store is stale (newest data {} days old); import current NVD/KEV data",
+            status.age_days.map_or_else(|| "?".to_owned(), |d| d.to_string())
+        ));
+    }
+    assessment.vulnerabilities = store.match_components(&assessment.components)?;
+    Ok(())
 }

@@ -256,3 +256,44 @@ fn reimport_is_idempotent_and_status_reports_age() {
     assert!(s.status(NOW + 40 * 86_400).unwrap().is_stale());
     assert_eq!(s.match_components(&wr841n()).unwrap().len(), 9);
 }
+
+/// The real image end to end: unpack, identify components, match.
+#[test]
+fn tl_wr841n_image_end_to_end() {
+    let Some(c) = corpus() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir, &c);
+    let data = bytes::Bytes::from(
+        std::fs::read(c.join("firmware/tplink-tl-wr841n-v10-3.16.9.bin")).unwrap(),
+    );
+    let unpacked =
+        baseline_unpack::unpack("tplink-tl-wr841n-v10-3.16.9.bin", data, &Default::default())
+            .unwrap();
+    let opts = baseline_analysis::Options {
+        crack_budget: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let ctx = baseline_analysis::Context::new(&unpacked.tree, &opts);
+    let mut out = baseline_analysis::AnalysisOutput::default();
+    baseline_analysis::comp::run(&ctx, &mut out);
+    let v = s.match_components(&out.components).unwrap();
+    let got: Vec<(&str, &str, &str)> = v
+        .iter()
+        .map(|v| (v.id.as_str(), v.component.as_str(), v.state.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("CVE-2010-3904", "Linux kernel 2.6.31", "affected"),
+            ("CVE-2016-2147", "BusyBox 1.01", "affected"),
+            ("CVE-2016-7406", "Dropbear SSH 2012.55", "affected"),
+            ("CVE-2017-9078", "Dropbear SSH 2012.55", "affected"),
+            ("CVE-2018-1000517", "BusyBox 1.01", "not_affected"),
+            ("CVE-2020-36254", "Dropbear SSH 2012.55", "affected"),
+            ("CVE-2020-8423", "TL-WR841N firmware 3.16.9", "affected"),
+            ("CVE-2022-30295", "uClibc 0.9.30", "affected"),
+            ("CVE-2022-48174", "BusyBox 1.01", "affected"),
+            ("CVE-2023-33538", "TL-WR841N firmware 3.16.9", "affected"),
+        ]
+    );
+}

@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 struct Comp<'a> {
     c: &'a Component,
     cpe: Option<Cpe>,
+    /// The CPE's index key, computed once.
+    key: Option<String>,
 }
 
 /// `Name version` as used in [`Vulnerability::component`].
@@ -39,9 +41,10 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
 
     let view: Vec<Comp<'_>> = comps
         .iter()
-        .map(|c| Comp {
-            c,
-            cpe: c.cpe.as_deref().and_then(Cpe::parse),
+        .map(|c| {
+            let cpe = c.cpe.as_deref().and_then(Cpe::parse);
+            let key = cpe.as_ref().map(Cpe::key);
+            Comp { c, cpe, key }
         })
         .collect();
 
@@ -129,6 +132,11 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
 /// Does `m` match `c`? `Some(reason)` if so.
 pub(crate) fn match_one(m: &CpeMatch, c: &Cpe) -> Option<String> {
     let mc = Cpe::parse(&m.criteria)?;
+    match_parsed(m, &mc, c)
+}
+
+/// [`match_one`] with the criteria already parsed.
+fn match_parsed(m: &CpeMatch, mc: &Cpe, c: &Cpe) -> Option<String> {
     if mc.part != "*" && c.part != "*" && mc.part != c.part {
         return None;
     }
@@ -225,9 +233,17 @@ fn eval_config(cfg: &Config, all: &[Comp<'_>], target: &Cpe) -> Option<String> {
         let mut target_reason = None;
         for m in &node.matches {
             let mut hit = None;
-            for comp in all {
+            let Some(mc) = Cpe::parse(&m.criteria) else {
+                hits.push(None);
+                continue;
+            };
+            let key = mc.key();
+            for comp in all
+                .iter()
+                .filter(|c| c.key.as_deref() == Some(key.as_str()))
+            {
                 if let Some(cpe) = &comp.cpe {
-                    if let Some(r) = match_one(m, cpe) {
+                    if let Some(r) = match_parsed(m, &mc, cpe) {
                         if m.vulnerable && cpe == target && target_reason.is_none() {
                             target_reason = Some(r.clone());
                         }
@@ -238,7 +254,7 @@ fn eval_config(cfg: &Config, all: &[Comp<'_>], target: &Cpe) -> Option<String> {
             }
             // A vulnerable match may hit the target even when another component hit first.
             if m.vulnerable && target_reason.is_none() {
-                target_reason = match_one(m, target);
+                target_reason = match_parsed(m, &mc, target);
             }
             hits.push(hit);
         }

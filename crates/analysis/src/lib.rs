@@ -10,6 +10,7 @@
 
 #![warn(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
+pub mod comp;
 pub mod context;
 pub mod cred;
 pub mod crypto;
@@ -58,6 +59,7 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     all.extend(hard::CHECKS.iter().copied());
     all.extend(upd::CHECKS.iter().copied());
     all.extend(crypto::CHECKS.iter().copied());
+    all.extend(comp::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }
@@ -74,6 +76,7 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     hard::run(&ctx, &mut out);
     upd::run(&ctx, &mut out);
     crypto::run_with(&ctx, &scan, &mut out);
+    comp::run(&ctx, &mut out);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

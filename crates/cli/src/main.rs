@@ -41,6 +41,10 @@ enum Command {
     Answers(cmd::answers::AnswersArgs),
     /// Produce the PSTI statement of compliance from a product file and an assessment.
     Statement(cmd::statement::StatementArgs),
+    /// Manage the offline vulnerability store: import NVD/OSV/KEV/EPSS files, show status.
+    ///
+    /// Example: baseline vulndb import nvdcve-2.0-2024.json.gz known_exploited_vulnerabilities.csv
+    Vulndb(cmd::vulndb::VulndbArgs),
     /// Print a shell completion script.
     ///
     /// Example: baseline completions bash > /etc/bash_completion.d/baseline
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => cmd::assess::run(args),
         Command::Answers(args) => cmd::answers::run(args),
         Command::Statement(args) => cmd::statement::run(args),
+        Command::Vulndb(args) => cmd::vulndb::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());

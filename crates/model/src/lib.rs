@@ -141,6 +141,13 @@ pub struct Component {
     /// `application`, `library`, `operating-system`, `firmware`, `device`.
     #[serde(default = "default_component_kind")]
     pub kind: String,
+    /// Supplier or vendor (CPE vendor), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Facts matching and renderers use, e.g. `busybox:applets` (comma-separated applet
+    /// names), `sha256`, `source` (`opkg`, `dpkg`, `signature`, `header`, `product-file`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 fn default_component_kind() -> String {

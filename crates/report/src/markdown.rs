@@ -237,6 +237,8 @@ pub(crate) mod tests {
             evidence: vec![],
             confidence: Confidence::High,
             kind: "application".into(),
+            vendor: None,
+            properties: BTreeMap::new(),
         });
         a.product = serde_json::json!({
             "product": {"name": "Demo Router", "model": "DR-1", "category": "router"},

@@ -1,2 +1,240 @@
-//! Offline vulnerability store (NVD 2.0, OSV, CISA KEV, EPSS) and component matching.
-//! Never fetches from the network at assessment time.
+//! Offline vulnerability store (NVD CVE API 2.0, OSV, CISA KEV, EPSS) and component matching.
+//!
+//! Owns: the embedded store ([`Store`], one `redb` file), streaming importers (`import`),
+//! version ordering (`version`), CPE parsing and aliases (`cpe`), and matching components to
+//! vulnerabilities with a recorded reason (`matcher`, `vex`). Never does: fetch anything from
+//! the network, print, or decide verdicts.
+//!
+//! Why `redb`: pure Rust (MIT/Apache-2.0), no C toolchain, one file, ACID transactions (an
+//! interrupted import leaves the previous state), ordered keys for prefix scans of the
+//! `vendor:product` index, and fast enough (see README "Performance"). SQLite would add a C
+//! build and a query language we do not need: every lookup here is a key or a key prefix.
+//!
+//! Layout (all tables `&str → &[u8]`): `cve` (id → JSON [`record::CveRecord`]), `idx`
+//! (`vendor:product\0id` → the JSON list of that CVE's `cpeMatch`es for that product, so
+//! versions are checked without loading the record), `kev`, `epss`, `meta`.
+
+pub mod cpe;
+mod import;
+mod matcher;
+pub mod record;
+pub mod version;
+mod vex;
+
+pub use import::{ImportStats, Source};
+
+use redb::{Database, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub(crate) const CVE: TableDefinition<&str, &[u8]> = TableDefinition::new("cve");
+pub(crate) const IDX: TableDefinition<&str, &[u8]> = TableDefinition::new("idx");
+pub(crate) const KEV: TableDefinition<&str, &[u8]> = TableDefinition::new("kev");
+pub(crate) const EPSS: TableDefinition<&str, &[u8]> = TableDefinition::new("epss");
+pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+
+/// Data older than this is stale (assessments add a notice).
+pub const STALE_DAYS: i64 = 30;
+
+/// Requirements a known vulnerability informs: 5.2-3 (monitor, identify and rectify
+/// vulnerabilities) and 5.3-8 (security updates timely). Not 5.3-2 (the update mechanism)
+/// nor 5.1-x: a vulnerable component says nothing about those.
+pub const REQUIREMENTS: &[&str] = &["en303645:5.2-3", "en303645:5.3-8"];
+
+/// Errors: the store could not be opened, read or written, or an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("vulnerability store {path}: {source}")]
+    Db {
+        path: PathBuf,
+        #[source]
+        source: Box<redb::Error>,
+    },
+    #[error("no vulnerability store at {0} (run `baseline vulndb import`)")]
+    Absent(PathBuf),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub(crate) fn db_err<E: Into<redb::Error>>(path: &Path) -> impl Fn(E) -> Error + '_ {
+    move |e| Error::Db {
+        path: path.to_owned(),
+        source: Box::new(e.into()),
+    }
+}
+
+/// The default store path: `$XDG_DATA_HOME/baseline/vulndb/store.redb` (or the platform's
+/// data directory).
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(dirs::data_dir)?;
+    Some(base.join("baseline").join("vulndb").join("store.redb"))
+}
+
+/// An opened store.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) db: Database,
+    pub(crate) path: PathBuf,
+}
+
+/// What a store holds and how old it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub path: String,
+    pub size_bytes: u64,
+    pub cves: u64,
+    pub index_entries: u64,
+    pub kev: u64,
+    pub epss: u64,
+    /// Unix seconds of the last import.
+    pub last_import: Option<i64>,
+    /// Newest `lastModified` of an NVD/OSV record (ISO date).
+    pub newest_record: Option<String>,
+    /// KEV catalogue version (`2025.08.25`).
+    pub kev_catalog: Option<String>,
+    /// EPSS score date.
+    pub epss_date: Option<String>,
+    /// Days between the newest dated data and `now`.
+    pub age_days: Option<i64>,
+}
+
+impl Status {
+    /// Stale: the newest data is older than [`STALE_DAYS`], or nothing is dated.
+    pub fn is_stale(&self) -> bool {
+        self.age_days.is_none_or(|d| d > STALE_DAYS)
+    }
+}
+
+impl Store {
+    /// Open an existing store ([`Error::Absent`] if there is none at `path`).
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_owned();
+        if !path.is_file() {
+            return Err(Error::Absent(path));
+        }
+        let db = Database::open(&path).map_err(db_err(&path))?;
+        Ok(Store { db, path })
+    }
+
+    /// Open or create a store (parent directories are created).
+    pub fn create(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_owned();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let db = Database::create(&path).map_err(db_err(&path))?;
+        // Create every table so readers never meet a missing one.
+        let tx = db.begin_write().map_err(db_err(&path))?;
+        {
+            tx.open_table(CVE).map_err(db_err(&path))?;
+            tx.open_table(IDX).map_err(db_err(&path))?;
+            tx.open_table(KEV).map_err(db_err(&path))?;
+            tx.open_table(EPSS).map_err(db_err(&path))?;
+            tx.open_table(META).map_err(db_err(&path))?;
+        }
+        tx.commit().map_err(db_err(&path))?;
+        Ok(Store { db, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Counts and dates. `now` is Unix seconds (passed in so results are reproducible).
+    pub fn status(&self, now: i64) -> Result<Status> {
+        let p = &self.path;
+        let tx = self.db.begin_read().map_err(db_err(p))?;
+        let count = |t: TableDefinition<&str, &[u8]>| -> Result<u64> {
+            match tx.open_table(t) {
+                Ok(t) => t.len().map_err(db_err(p)),
+                Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+                Err(e) => Err(db_err(p)(e)),
+            }
+        };
+        let mut st = Status {
+            path: p.display().to_string(),
+            size_bytes: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            cves: count(CVE)?,
+            index_entries: count(IDX)?,
+            kev: count(KEV)?,
+            epss: count(EPSS)?,
+            ..Status::default()
+        };
+        if let Ok(meta) = tx.open_table(META) {
+            let get = |k: &str| -> Option<String> {
+                meta.get(k).ok().flatten().map(|v| v.value().to_owned())
+            };
+            st.last_import = get("last_import").and_then(|s| s.parse().ok());
+            st.newest_record = get("newest_record");
+            st.kev_catalog = get("kev_catalog");
+            st.epss_date = get("epss_date");
+        }
+        let newest = [
+            st.newest_record.as_deref(),
+            st.kev_catalog.as_deref(),
+            st.epss_date.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(days_from_date)
+        .max();
+        st.age_days = newest.map(|d| now.div_euclid(86_400) - d);
+        Ok(st)
+    }
+
+    /// Match components against the store: every vulnerability whose applicability
+    /// statement (NVD configurations or OSV ranges) holds for this set of components,
+    /// with the reason, CVSS, KEV and EPSS. Sorted by id then component.
+    pub fn match_components(
+        &self,
+        components: &[baseline_model::Component],
+    ) -> Result<Vec<baseline_model::Vulnerability>> {
+        matcher::match_components(self, components)
+    }
+}
+
+/// Days since 1970-01-01 of an ISO date (`2025-08-25…` or `2025.08.25`).
+pub(crate) fn days_from_date(s: &str) -> Option<i64> {
+    let b = s.get(..10)?;
+    let y: i64 = b.get(0..4)?.parse().ok()?;
+    let m: i64 = b.get(5..7)?.parse().ok()?;
+    let d: i64 = b.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(days_from_date("1970-01-01"), Some(0));
+        assert_eq!(days_from_date("2025.08.25"), Some(20_325));
+        assert_eq!(days_from_date("2023-06-07T04:15:09.403"), Some(19_515));
+        assert_eq!(days_from_date("garbage"), None);
+    }
+}

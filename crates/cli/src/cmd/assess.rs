@@ -27,6 +27,8 @@ pub enum Format {
     Sarif,
     Html,
     Markdown,
+    /// CycloneDX 1.6 JSON SBOM with the vulnerabilities as VEX.
+    Cyclonedx,
 }
 
 /// Which verdicts make the command exit 1.
@@ -77,6 +79,9 @@ pub struct AssessArgs {
     /// Exit 1 when a verdict is at or above this outcome: `fail`, `inconclusive`, `never`.
     #[arg(long, value_enum, default_value = "fail")]
     fail_on: FailOn,
+    /// Vulnerability store to match components against (default: the `baseline vulndb` store).
+    #[arg(long, value_name = "PATH")]
+    vulndb: Option<PathBuf>,
     /// Show every piece of evidence and every verdict in text output.
     #[arg(short, long)]
     verbose: bool,
@@ -178,6 +183,9 @@ pub(crate) fn analyse(
     assessment.findings = analysis.findings;
     assessment.components = analysis.components;
     assessment.notices = analysis.notices;
+    if let Some((product, _)) = &inputs.product {
+        baseline_analysis::comp::device::apply_product(product, &mut assessment.components);
+    }
     Ok(())
 }
 
@@ -251,6 +259,7 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
     };
     let progress = std::io::stderr().is_terminal();
     analyse(&inputs, &options, &mut assessment, progress)?;
+    match_vulnerabilities(&mut assessment, args.vulndb.clone())?;
     evaluate(&inputs, &args.schemes, &mut assessment)?;
 
     let rendered = match args.format {
@@ -258,6 +267,7 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         Format::Sarif => baseline_report::sarif::render(&assessment, &rule_infos()),
         Format::Html => baseline_report::html::render(&assessment),
         Format::Markdown => baseline_report::markdown::render(&assessment),
+        Format::Cyclonedx => baseline_report::cyclonedx::render(&assessment),
         Format::Text => baseline_report::text::render(
             &assessment,
             baseline_report::text::TextOptions {
@@ -298,4 +308,37 @@ fn outer_format(tree: &baseline_unpack::ArtifactTree, root: NodeId) -> Option<St
         .filter(|c| c.offset == Some(0))
         .and_then(|c| c.format)
         .map(str::to_owned)
+}
+
+fn match_vulnerabilities(assessment: &mut Assessment, db: Option<PathBuf>) -> Result<()> {
+    let explicit = db.is_some();
+    let Ok(path) = crate::cmd::vulndb::store_path(db) else {
+        assessment
+            .notices
+            .push("VULN: no vulnerability store (no data directory); known vulnerabilities were not checked".into());
+        return Ok(());
+    };
+    let store = match baseline_vulndb::Store::open(&path) {
+        Ok(s) => s,
+        Err(baseline_vulndb::Error::Absent(p)) => {
+            if explicit {
+                anyhow::bail!("no vulnerability store at {}", p.display());
+            }
+            assessment.notices.push(format!(
+                "VULN: no vulnerability store at {} (run `baseline vulndb import`); known vulnerabilities were not checked",
+                p.display()
+            ));
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let status = store.status(crate::cmd::vulndb::now())?;
+    if status.is_stale() {
+        assessment.notices.push(format!(
+            "VULN: the vulnerability store is stale (newest data {} days old); import current NVD/KEV data",
+            status.age_days.map_or_else(|| "?".to_owned(), |d| d.to_string())
+        ));
+    }
+    assessment.vulnerabilities = store.match_components(&assessment.components)?;
+    Ok(())
 }

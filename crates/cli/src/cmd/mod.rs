@@ -7,3 +7,4 @@ pub mod security_txt;
 pub mod site;
 pub mod statement;
 pub mod unpack;
+pub mod vulndb;

@@ -4,6 +4,7 @@ use assert_cmd::Command;
 use baseline_site::testserver::{Reply, Server};
 use std::path::PathBuf;
 
+#[allow(clippy::print_stderr)] // The corpus rule: say when corpus tests are skipped.
 fn corpus() -> Option<PathBuf> {
     let p = std::env::var_os("BASELINE_CORPUS")
         .map(PathBuf::from)

@@ -177,7 +177,7 @@ pub fn assess(
             let links_support = page.links.iter().any(|(href, label)| {
                 let target = join_url(&base, href);
                 let l = label.to_lowercase();
-                support_final.iter().any(|s| *s == target)
+                support_final.contains(&target)
                     || l.contains("support period")
                     || l.contains("security update")
             });

@@ -5,6 +5,7 @@ use assert_cmd::Command;
 use baseline_site::testserver::{Reply, Server};
 use std::path::PathBuf;
 
+#[allow(clippy::print_stderr)] // The corpus rule: say when corpus tests are skipped.
 fn corpus() -> Option<PathBuf> {
     let p = std::env::var_os("BASELINE_CORPUS")
         .map(PathBuf::from)
@@ -190,4 +191,33 @@ fn site_archives_evidence_and_from_dir_gives_the_same_result() {
 #[test]
 fn site_without_any_url_is_a_usage_error() {
     baseline().args(["site"]).assert().code(2);
+}
+
+#[test]
+fn security_txt_url_is_fetched_over_loopback_https() {
+    let server = Server::start();
+    let exp = baseline_site::time::format_rfc3339(baseline_site::time::now() + 30 * 86_400);
+    server.route(
+        "/.well-known/security.txt",
+        Reply::text(&format!(
+            "Contact: mailto:psirt@maker.example\nExpires: {exp}\nCanonical: https://other.example/.well-known/security.txt\n"
+        )),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = tmp.path().join("ca.pem");
+    std::fs::write(&ca, &server.ca_pem).unwrap();
+    baseline()
+        .args(["security-txt", &server.url("/.well-known/security.txt")])
+        .args(["--ca-file", ca.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "line 3: error DISC-015 security-txt-canonical-mismatch",
+        ));
+    // Not found is an input error, not a finding about a file.
+    baseline()
+        .args(["security-txt", &server.url("/nothing.txt")])
+        .args(["--ca-file", ca.to_str().unwrap()])
+        .assert()
+        .code(2);
 }

@@ -31,6 +31,7 @@ fn errors_of(r: &Report) -> Vec<(String, Option<u32>)> {
         .collect()
 }
 
+#[allow(clippy::print_stderr)] // The corpus rule: say when corpus tests are skipped.
 fn corpus() -> Option<PathBuf> {
     let p = std::env::var_os("BASELINE_CORPUS")
         .map(PathBuf::from)

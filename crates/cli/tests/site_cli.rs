@@ -221,3 +221,54 @@ fn security_txt_url_is_fetched_over_loopback_https() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn assess_with_site_adds_archived_disc_findings() {
+    // A manufacturer site that publishes nothing: every path answers 404.
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = tmp.path().join("ca.pem");
+    std::fs::write(&ca, &server.ca_pem).unwrap();
+    let evidence = tmp.path().join("evidence");
+    let demo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/demo-firmware.bin"
+    );
+    let out = baseline()
+        .args(["assess", demo, "--format", "json", "--fail-on", "never"])
+        .args(["--crack-budget", "0", "--site", &server.url("/")])
+        .args(["--ca-file", ca.to_str().unwrap()])
+        .args(["--site-evidence", evidence.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"DISC-001"), "{codes:?}");
+    let missing = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DISC-001")
+        .unwrap();
+    assert!(missing["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "psti:sch1-p2"));
+    assert!(evidence.join("index.json").is_file());
+    // Fetching again into the same evidence folder is refused, nothing overwritten.
+    baseline()
+        .args(["assess", demo, "--site", &server.url("/")])
+        .args(["--ca-file", ca.to_str().unwrap()])
+        .args(["--site-evidence", evidence.to_str().unwrap()])
+        .assert()
+        .code(2);
+}

@@ -79,6 +79,17 @@ pub struct AssessArgs {
     /// Exit 1 when a verdict is at or above this outcome: `fail`, `inconclusive`, `never`.
     #[arg(long, value_enum, default_value = "fail")]
     fail_on: FailOn,
+    /// Manufacturer's site: fetch and archive security.txt, the disclosure policy and the
+    /// support-period pages (plus the `[disclosure]`/`[support]` URLs of the product file) and
+    /// add their DISC/SUPP findings (see docs/site.md). Without it nothing is fetched.
+    #[arg(long, value_name = "URL")]
+    site: Option<String>,
+    /// Folder for the fetched site evidence (default `baseline-evidence/<host>-<time>/`).
+    #[arg(long, value_name = "DIR", requires = "site")]
+    site_evidence: Option<PathBuf>,
+    /// Trust only this PEM CA bundle when fetching the site (lab and test servers).
+    #[arg(long, value_name = "FILE", requires = "site")]
+    ca_file: Option<PathBuf>,
     /// Vulnerability store to match components against (default: the `baseline vulndb` store).
     #[arg(long, value_name = "PATH")]
     vulndb: Option<PathBuf>,
@@ -260,6 +271,9 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
     let progress = std::io::stderr().is_terminal();
     analyse(&inputs, &options, &mut assessment, progress)?;
     match_vulnerabilities(&mut assessment, args.vulndb.clone())?;
+    if let Some(url) = &args.site {
+        site_evidence(&args, url, &mut assessment)?;
+    }
     evaluate(&inputs, &args.schemes, &mut assessment)?;
 
     let rendered = match args.format {
@@ -340,5 +354,48 @@ fn match_vulnerabilities(assessment: &mut Assessment, db: Option<PathBuf>) -> Re
         ));
     }
     assessment.vulnerabilities = store.match_components(&assessment.components)?;
+    Ok(())
+}
+
+/// Fetch the manufacturer's published information, archive it, and add its findings.
+fn site_evidence(args: &AssessArgs, url: &str, assessment: &mut Assessment) -> Result<()> {
+    use baseline_site::SiteInput;
+    let cli = SiteInput {
+        site: Some(url.to_owned()),
+        ..SiteInput::default()
+    };
+    let input = match &args.product {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            cli.or(SiteInput::from_product_toml(&text)
+                .with_context(|| format!("in {}", p.display()))?)
+        }
+        None => cli,
+    };
+    let dir = match &args.site_evidence {
+        Some(d) => d.clone(),
+        None => crate::cmd::site::default_evidence_dir(&input),
+    };
+    if dir.join("index.json").exists() {
+        anyhow::bail!(
+            "{} already holds an archive; choose another --site-evidence folder",
+            dir.display()
+        );
+    }
+    let opts = crate::cmd::security_txt::fetch_options(&[], args.ca_file.as_ref(), None)?;
+    let report = baseline_site::check(&input, &opts, &[])?;
+    if let Some(a) = &report.archive {
+        a.write(&dir)
+            .with_context(|| format!("writing site evidence to {}", dir.display()))?;
+    }
+    assessment.notices.push(format!(
+        "site evidence for {url} archived in {} (re-check offline: baseline site --from-dir)",
+        dir.display()
+    ));
+    assessment.findings.extend(report.findings);
+    assessment
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(())
 }

@@ -152,7 +152,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
-fn default_evidence_dir(input: &SiteInput) -> PathBuf {
+pub(crate) fn default_evidence_dir(input: &SiteInput) -> PathBuf {
     let url = input
         .site
         .as_deref()

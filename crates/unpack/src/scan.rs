@@ -7,7 +7,7 @@
 //! Never does: parsing (the engine asks the formats).
 
 use crate::format::Format;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -59,6 +59,7 @@ impl Scanner {
         } else {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .ok()
         };

@@ -2,7 +2,7 @@
 
 use super::{cpe_string, purl_string};
 use crate::CheckInfo;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -139,6 +139,8 @@ impl Signatures {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A DFA scans several times faster than the default NFA; this runs over every byte.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| e.to_string())?;
         Ok(Signatures {

@@ -116,10 +116,7 @@ pub fn attack(hash: &str, cands: &[String], deadline: Instant) -> Outcome {
                 return Some(Step::Late);
             }
             tried.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
-            chunk
-                .iter()
-                .position(|c| crypt::verify(c.as_bytes(), hash))
-                .map(|i| Step::Found(ci * CHUNK + i))
+            crypt::verify_first(chunk, hash).map(|i| Step::Found(ci * CHUNK + i))
         });
     match res {
         Some(Step::Found(i)) => cands

@@ -6,7 +6,7 @@
 //! merged into a workspace-wide shared pass: [`scan_bytes`] is a pure function of the bytes.
 
 use crate::Context;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use baseline_unpack::{NodeId, NodeKind};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -93,6 +93,8 @@ fn automaton() -> Option<AhoCorasick> {
         .match_kind(MatchKind::Standard)
         // Key names vary in case (`pskKey`, `PSK`); the other patterns are validated by parsing.
         .ascii_case_insensitive(true)
+        // A DFA scans several times faster than the default NFA; this runs over every byte.
+        .kind(Some(AhoCorasickKind::DFA))
         .build(TABLE.iter().map(|(_, p)| *p))
         .ok()
 }

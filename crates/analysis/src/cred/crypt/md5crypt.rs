@@ -5,12 +5,26 @@ use super::b64_from_24bit;
 use md5::{Digest, Md5};
 
 pub(super) fn crypt(pw: &[u8], setting: &str, magic: &str) -> Option<String> {
+    let salt = salt_of(setting, magic)?;
+    let salt_b = salt.as_bytes();
+    let fin = initial(pw, salt_b, magic)?;
+    let fin = match rounds_fast(pw, salt_b, fin) {
+        Some(f) => f,
+        None => rounds_slow(pw, salt_b, fin),
+    };
+    Some(encode(magic, salt, fin))
+}
+
+/// The salt of a `$1$`/`$apr1$` setting or hash: at most 8 characters, longer ones are
+/// truncated as libxcrypt does.
+pub(super) fn salt_of<'a>(setting: &'a str, magic: &str) -> Option<&'a str> {
     let rest = setting.strip_prefix(magic)?;
     let salt_full = rest.split('$').next().unwrap_or("");
-    // Salts are at most 8 characters; longer ones are truncated as libxcrypt does.
-    let salt = salt_full.get(..salt_full.len().min(8))?;
-    let salt_b = salt.as_bytes();
+    salt_full.get(..salt_full.len().min(8))
+}
 
+/// The digest the 1000 rounds start from.
+pub(super) fn initial(pw: &[u8], salt_b: &[u8], magic: &str) -> Option<[u8; 16]> {
     let mut alt = Md5::new();
     alt.update(pw);
     alt.update(salt_b);
@@ -36,15 +50,10 @@ pub(super) fn crypt(pw: &[u8], setting: &str, magic: &str) -> Option<String> {
         }
         i >>= 1;
     }
-    let fin: [u8; 16] = ctx.finalize().into();
-    let fin = match rounds_fast(pw, salt_b, fin) {
-        Some(f) => f,
-        None => rounds_slow(pw, salt_b, fin),
-    };
-    Some(encode(magic, salt, fin))
+    Some(ctx.finalize().into())
 }
 
-fn rounds_slow(pw: &[u8], salt_b: &[u8], mut fin: [u8; 16]) -> [u8; 16] {
+pub(super) fn rounds_slow(pw: &[u8], salt_b: &[u8], mut fin: [u8; 16]) -> [u8; 16] {
     for r in 0..1000u32 {
         let mut c = Md5::new();
         if r & 1 == 1 {
@@ -68,7 +77,7 @@ fn rounds_slow(pw: &[u8], salt_b: &[u8], mut fin: [u8; 16]) -> [u8; 16] {
     fin
 }
 
-fn encode(magic: &str, salt: &str, f: [u8; 16]) -> String {
+pub(super) fn encode(magic: &str, salt: &str, f: [u8; 16]) -> String {
     let mut out = String::with_capacity(magic.len() + salt.len() + 23);
     out.push_str(magic);
     out.push_str(salt);
@@ -86,7 +95,7 @@ fn encode(magic: &str, salt: &str, f: [u8; 16]) -> String {
 // function avoids the streaming hasher's buffering; this is the hot loop of cracking.
 
 /// Longest password that takes the one-block fast path.
-const FAST_MAX_PW: usize = 15;
+pub(super) const FAST_MAX_PW: usize = 15;
 
 #[inline(always)]
 fn f1(x: u32, y: u32, z: u32) -> u32 {
@@ -530,7 +539,7 @@ fn md5_block(buf: &mut [u8; 64], len: usize) -> [u8; 16] {
 
 /// Append `src` to `buf[*len..]`.
 #[inline(always)]
-fn put(buf: &mut [u8; 64], len: &mut usize, src: &[u8]) {
+pub(super) fn put(buf: &mut [u8; 64], len: &mut usize, src: &[u8]) {
     let end = (*len + src.len()).min(64);
     if let Some(dst) = buf.get_mut(*len..end) {
         dst.copy_from_slice(src.get(..end - *len).unwrap_or(&[]));

@@ -10,6 +10,7 @@
 //! Every format is checked against libxcrypt's known-answer table in the tests.
 
 mod md5crypt;
+mod md5lanes;
 mod shacrypt;
 
 use base64::Engine as _;
@@ -225,6 +226,16 @@ fn nt(password: &[u8]) -> String {
         h.update([*b, 0]);
     }
     format!("$3$${}", hex::encode(h.finalize()))
+}
+
+/// Index of the first of `cands` that verifies against `stored`, as `position(verify)` would
+/// find it; md5crypt candidates are hashed several at a time (`md5lanes`).
+pub fn verify_first<S: AsRef<[u8]>>(cands: &[S], stored: &str) -> Option<usize> {
+    match HashFormat::detect(stored) {
+        HashFormat::Md5Crypt => md5lanes::find_first(cands, stored, "$1$"),
+        HashFormat::Apr1 => md5lanes::find_first(cands, stored, "$apr1$"),
+        _ => cands.iter().position(|c| verify(c.as_ref(), stored)),
+    }
 }
 
 /// Whether `password` produces `stored`. Unsupported formats never match.

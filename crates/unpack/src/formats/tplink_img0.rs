@@ -239,4 +239,42 @@ mod tests {
             let _ = parse(img[..cut].to_vec(), 0);
         }
     }
+
+    /// Accepted structures and regions stay inside the input.
+    fn check_bounds(d: &[u8], start: usize) {
+        let d = Bytes::copy_from_slice(d);
+        let Ok(Some(p)) = TpLinkImg0.parse(&d, start, &Ctx::new(Limits::default())) else {
+            return;
+        };
+        let avail = (d.len() - start) as u64;
+        assert!(p.len <= avail);
+        if let Output::Regions(rs) = &p.output {
+            for r in rs {
+                assert!(r.offset >= HEADER_LEN as u64);
+                assert!(r.offset + r.data.len() as u64 <= avail, "{}", r.name);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn hostile_headers_stay_in_bounds(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024),
+            flips in proptest::collection::vec((0usize..0x80, proptest::prelude::any::<u8>()), 1..12),
+            cut in 0usize..0x300,
+        ) {
+            let mut d = b"IMG0".to_vec();
+            d.extend_from_slice(&body);
+            check_bounds(&d, 0);
+            let mut img = build(0x200, &[(0x80, 0x75), (0x100, 0x40), (0x180, 0x80)]);
+            for &(at, v) in &flips {
+                img[at] ^= v;
+            }
+            img[..4].copy_from_slice(b"IMG0");
+            img.truncate(cut);
+            check_bounds(&img, 0);
+        }
+    }
 }

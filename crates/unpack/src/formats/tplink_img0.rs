@@ -11,16 +11,18 @@
 //! - 0x0C..0x40 fields of unknown meaning (kept out of the evidence);
 //! - 0x40..0x80 up to eight (u32 offset, u32 length) parts; unused slots are zero.
 //!
-//! The 20 bytes before an update file's outer header (a u32 and a keyed MD5 that cannot be
-//! checked without the vendor's key) are not part of this structure and stay a gap.
+//! The 20 bytes before an update file's outer header (a u32 and 16 bytes FACT calls an MD5;
+//! they match no plain MD5 over the file, so presumably salted) are not part of this
+//! structure, are not checked, and stay a gap.
 //!
 //! Parses: the header and the part table. Yields regions `part-0` … `part-7` (one per
 //! used slot), each a slice of the image; the header itself stays a gap of the container.
 //! Evidence: `size`, `device-id`, `language`, `parts`.
 //! Known false positives: `IMG0` is short; a candidate needs a size covering the header, at
 //! least one part, and every part after the header, inside the size, in ascending order
-//! without overlap, with unused slots all zero.
-//! References: FACT extractor `plugins/unpacking/tpwr702n` (field names), the WR702N sample.
+//! without overlap; a slot is either all zero or has both an offset and a length.
+//! References: FACT extractor `fact_extractor/plugins/unpacking/tpl/code/TPWRN702N.py` (size,
+//! device and language fields), the WR702N sample `fact-extractor/tpl/wr.fw`.
 
 use super::bytes_util::{u16be, u32be};
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};

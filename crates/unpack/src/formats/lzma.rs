@@ -7,7 +7,8 @@
 //!   recognised by byte 5 being the range coder's mandatory first byte 0x00; when bytes 5..13
 //!   could also be a size, both layouts are tried and a complete decode wins; decoded until
 //!   the end marker or the end of the input;
-//! - non-standard properties (0x6C = lc0/lp2/pb2 of Broadcom, 0x6D, …): any props byte with
+//! - non-standard properties (0x6C = lc0/lp2/pb2 of Broadcom, 0x6D, 0x6E = lc2/lp2/pb2 and
+//!   0x5A = lc0/lp0/pb2 of TP-Link VxWorks images, …): any props byte with
 //!   lc+lp ≤ 4 and pb ≤ 4 (what liblzma accepts for LZMA1).
 //!
 //! See `/work/shared/notes/squashfs-vendor-variants.md` §A for the facts behind these.
@@ -21,8 +22,9 @@
 //!
 //! Known false positives: a stream without size or end marker swallows whatever follows it
 //! (the format has no way to say where it ends); its `len` is where decoding stopped, which
-//! may be after trailing bytes. Scan magics cover props 0x5D/0x6C/0x6D with power-of-two
-//! dictionaries 64 KiB..64 MiB; other headers parse when the engine calls at their offset.
+//! may be after trailing bytes. Scan magics cover props 0x5D/0x6C/0x6D/0x6E/0x5A with
+//! power-of-two dictionaries 64 KiB..64 MiB; other headers parse when the engine calls at
+//! their offset.
 //! Reference: LZMA SDK `lzma.txt` / `LzmaDec.c`.
 
 use super::bytes_util::{pump, truncation_note, u32le, u64le, u8_at};
@@ -34,140 +36,30 @@ const NAME: &str = "lzma";
 /// Smallest output accepted from a stream of unknown size.
 const MIN_OUTPUT: usize = 64;
 
-static MAGICS: [Magic; 33] = [
-    Magic {
-        bytes: b"\x5d\x00\x00\x01\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x02\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x04\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x08\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x10\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x20\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x40\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x80\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x00\x01",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x00\x02",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x5d\x00\x00\x00\x04",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x01\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x02\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x04\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x08\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x10\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x20\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x40\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x80\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x00\x01",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x00\x02",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6c\x00\x00\x00\x04",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x01\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x02\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x04\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x08\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x10\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x20\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x40\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x80\x00",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x00\x01",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x00\x02",
-        offset: 0,
-    },
-    Magic {
-        bytes: b"\x6d\x00\x00\x00\x04",
-        offset: 0,
-    },
-];
+/// Scan magics: props byte, then a power-of-two dictionary of 64 KiB..64 MiB (bytes 1..5,
+/// little-endian). One row per props byte.
+macro_rules! lzma_magics {
+    ($($p:literal),* $(,)?) => {
+        [$(
+            Magic { bytes: &[$p, 0, 0, 0x01, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x02, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x04, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x08, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x10, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x20, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x40, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0x80, 0], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0, 0x01], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0, 0x02], offset: 0 },
+            Magic { bytes: &[$p, 0, 0, 0, 0x04], offset: 0 },
+        )*]
+    };
+}
+
+/// 0x5D: the LZMA SDK default (lc3/lp0/pb2); 0x6C/0x6D: Broadcom and OpenWrt encoders;
+/// 0x6E (lc2/lp2/pb2): TP-Link VxWorks boot loaders and OS images; 0x5A (lc0/lp0/pb2): the
+/// per-file streams of TP-Link's VxWorks web file system.
+static MAGICS: [Magic; 55] = lzma_magics![0x5d, 0x6c, 0x6d, 0x6e, 0x5a];
 
 #[derive(Debug)]
 pub struct Lzma;
@@ -380,6 +272,38 @@ mod tests {
             .unwrap();
         assert_eq!(out(&p), &d[..]);
         assert!(p.attrs.iter().any(|(k, _)| k == "header"));
+    }
+
+    #[test]
+    fn tplink_vxworks_props_with_8mib_dictionary_are_scan_magics() {
+        let d = sample();
+        // 0x6E (lc2/lp2/pb2): WR702N boot loader and OS; 0x5A (lc0/lp0/pb2): its web files.
+        for (lc, lp, pb, props) in [(2, 2, 2, 0x6e_u8), (0, 0, 2, 0x5a)] {
+            let mut f = enc(&d, lc, lp, pb, true, false);
+            assert_eq!(f[0], props);
+            // The images declare an 8 MiB dictionary; a larger window decodes the same stream.
+            f[1..5].copy_from_slice(&(8u32 << 20).to_le_bytes());
+            assert!(
+                MAGICS.iter().any(|m| m.bytes == &f[..5]),
+                "{props:#x} not a scan magic"
+            );
+            let n = f.len();
+            let mut img = vec![0u8; 100];
+            img.extend_from_slice(&f);
+            img.extend_from_slice(&[0x5a, 0, 0, 0x80, 0, 3]);
+            let p = Lzma
+                .parse(&Bytes::from(img), 100, &Ctx::new(Limits::default()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(out(&p), &d[..]);
+            assert!(p.len as usize >= n - 1 && p.len as usize <= n, "{}", p.len);
+            assert!(p.notes.is_empty(), "{:?}", p.notes);
+            let props_attr = format!("{props:#04x}");
+            assert!(p.attrs.contains(&("props".to_owned(), props_attr)));
+            assert!(p
+                .attrs
+                .contains(&("dictionary".to_owned(), "8388608".to_owned())));
+        }
     }
 
     #[test]

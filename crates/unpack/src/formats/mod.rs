@@ -22,6 +22,7 @@ pub mod sevenz;
 pub mod squashfs;
 pub mod tar;
 pub mod tplink;
+pub mod tplink_img0;
 pub mod trx;
 pub mod ubootenv;
 pub mod uimage;
@@ -53,6 +54,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &squashfs::Squashfs,
         &tar::Tar,
         &tplink::TpLink,
+        &tplink_img0::TpLinkImg0,
         &trx::Trx,
         &ubootenv::UBootEnv,
         &uimage::UImage,

@@ -16,7 +16,9 @@
 //! Node naming: a structure found at offset `o` of its parent is named `0x<o>.<format>` (a
 //! `Stream` for decompressed output, an `FsRoot` for a file system or archive, a `Region` for
 //! a container whose sub-regions become its children, or for a metadata-only match). Unknown
-//! bytes between structures become blob regions `0x<start>-0x<end>.bin`. A structure spanning
+//! bytes between structures become blob regions `0x<start>-0x<end>.bin`; carves
+//! ([`Format::carve`]: images, PEM blocks) are child regions that leave the gaps as if they
+//! were not there, so a file with only carves in it keeps its bytes whole. A structure spanning
 //! a whole node is not carved again: its format, attributes and notes go on the node itself
 //! and its output hangs directly below it.
 
@@ -342,15 +344,22 @@ impl Engine {
             && pieces
                 .first()
                 .is_some_and(|p| p.0 == 0 && p.1 == data.len());
+        // Carves (images, PEM blocks) are views of their parent's bytes: they neither split
+        // it into gaps nor make gaps appear where no other structure was found.
+        let structural = pieces.iter().any(|p| !p.2.carve());
         let mut gap_start = 0usize;
         for (start, len, f, parsed) in pieces {
+            if f.carve() && !whole {
+                self.structure(data, start, len, f, parsed, false, &ctx, &mut out);
+                continue;
+            }
             if start > gap_start {
                 out.children.push(gap(data, gap_start, start));
             }
             gap_start = start + len;
             self.structure(data, start, len, f, parsed, whole, &ctx, &mut out);
         }
-        if !whole && gap_start < data.len() {
+        if !whole && structural && gap_start < data.len() {
             out.children.push(gap(data, gap_start, data.len()));
         }
         out

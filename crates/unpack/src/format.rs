@@ -222,4 +222,10 @@ pub trait Format: Send + Sync + std::fmt::Debug {
     fn whole_input_only(&self) -> bool {
         false
     }
+    /// Carvers (images, PEM blocks, device trees): the structure is a plain sub-range of its
+    /// parent, kept as one child region that never splits the parent into gap nodes; parsers
+    /// return [`Output::Info`].
+    fn carve(&self) -> bool {
+        false
+    }
 }

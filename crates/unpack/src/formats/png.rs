@@ -150,4 +150,18 @@ mod tests {
         *bad.get_mut(41).unwrap() ^= 1;
         assert!(parse_at(&bad, 0).is_none());
     }
+
+    #[test]
+    fn byte_flips_never_panic_and_stay_in_bounds() {
+        let base = tiny_png();
+        for i in 0..base.len() {
+            for v in [0x00u8, 0xFF, 0x21, 0x3B, 0x2C, 0xD9, 0x0A, 0x2D] {
+                let mut d = base.clone();
+                d[i] = v;
+                if let Some(p) = parse_at(&d, 0) {
+                    assert!(p.len as usize <= d.len());
+                }
+            }
+        }
+    }
 }

@@ -59,11 +59,12 @@ fn gifs_in_the_sannce_raw_rootfs() {
 }
 
 #[test]
-fn certificates_in_the_thermometer_image_are_children_without_gaps() {
+fn certificates_in_the_thermometer_image_partition_it_with_gaps() {
     let Some(d) = load("firmware/consumer/xiaomi-lywsd03mmc-thermometer/Stock_fw_2.1.1_0159.bin")
     else {
         return;
     };
+    let total = d.len() as u64;
     assert_eq!(
         carve(&pem::Pem, &d, 0x19820),
         "9e305c8064bb289e2f84c002b0d168bafe78d6bd0022a9fca0b1c2ad3e265d0b"
@@ -73,31 +74,43 @@ fn certificates_in_the_thermometer_image_are_children_without_gaps() {
         .unwrap();
     let hashes = sha256_all(&u.tree);
     let root = u.tree.roots()[0];
-    let kids: Vec<(String, Option<&str>, String)> = u.tree.get(root).unwrap().children[..]
+    let mut kids: Vec<(u64, u64, Option<&str>, String)> = u.tree.get(root).unwrap().children[..]
         .iter()
         .map(|&c| {
             let n = u.tree.get(c).unwrap();
             assert_eq!(n.kind, NodeKind::Region);
             (
-                n.name.clone(),
+                n.offset.unwrap(),
+                n.data.len() as u64,
                 n.format,
                 hex::encode(hashes[c.0 as usize].unwrap()),
             )
         })
         .collect();
-    // Only the two carves: the image is not cut into unknown gaps around them.
+    kids.sort();
+    // Outside a file a carve is a structure like any other: with the gaps around it, every
+    // byte of the image is in exactly one leaf for the analysers.
+    let mut at = 0;
+    for k in &kids {
+        assert_eq!(k.0, at);
+        at += k.1;
+    }
+    assert_eq!(at, total);
+    let pems: Vec<(u64, &str)> = kids
+        .iter()
+        .filter(|k| k.2 == Some("pem"))
+        .map(|k| (k.0, k.3.as_str()))
+        .collect();
     assert_eq!(
-        kids,
+        pems,
         vec![
             (
-                "0x19820.pem".to_string(),
-                Some("pem"),
-                "9e305c8064bb289e2f84c002b0d168bafe78d6bd0022a9fca0b1c2ad3e265d0b".to_string()
+                0x19820,
+                "9e305c8064bb289e2f84c002b0d168bafe78d6bd0022a9fca0b1c2ad3e265d0b"
             ),
             (
-                "0x19a6b.pem".to_string(),
-                Some("pem"),
-                "fe86050bd59bb82dd48258b2576170bbc830072e90fd4ef4b52d25de807f3a47".to_string()
+                0x19a6b,
+                "fe86050bd59bb82dd48258b2576170bbc830072e90fd4ef4b52d25de807f3a47"
             ),
         ]
     );
@@ -150,10 +163,11 @@ fn certificate_and_key_in_a_jffs2_file_keep_the_file_whole() {
 }
 
 #[test]
-fn synthetic_carves_in_unknown_bytes_add_no_gap_nodes() {
+fn synthetic_carve_in_an_input_is_surrounded_by_gaps() {
     let mut d = vec![0x55u8; 300];
     let cert = b"-----BEGIN CERTIFICATE-----\nQUJDRA==\n-----END CERTIFICATE-----\n";
     d.splice(100..100, cert.iter().copied());
+    let end = 100 + cert.len();
     let u = Engine::new(Limits::default())
         .unpack_inputs(&[("blob".into(), Bytes::from(d))])
         .unwrap();
@@ -166,5 +180,12 @@ fn synthetic_carves_in_unknown_bytes_add_no_gap_nodes() {
             (n.name.clone(), n.offset.unwrap(), n.data.len())
         })
         .collect();
-    assert_eq!(kids, vec![("0x64.pem".to_string(), 100, cert.len())]);
+    assert_eq!(
+        kids,
+        vec![
+            ("0x0-0x64.bin".to_string(), 0, 100),
+            ("0x64.pem".to_string(), 100, cert.len()),
+            (format!("{end:#x}-{:#x}.bin", end + 200), end as u64, 200),
+        ]
+    );
 }

@@ -87,6 +87,13 @@ fn certificates_in_the_thermometer_image_partition_it_with_gaps() {
             )
         })
         .collect();
+    assert!(!u
+        .tree
+        .get(root)
+        .unwrap()
+        .children
+        .iter()
+        .any(|&c| u.tree.is_view(c)));
     kids.sort();
     // Outside a file a carve is a structure like any other: with the gaps around it, every
     // byte of the image is in exactly one leaf for the analysers.
@@ -133,6 +140,12 @@ fn certificate_and_key_in_a_jffs2_file_keep_the_file_whole() {
     // The file node is the file: same kind, no format, its own bytes.
     assert_eq!(file.format, None);
     assert_eq!(file.data.len(), 0x9cb + 1679);
+    // The carves are views for the analysers; the file and the jffs2 root are not.
+    assert!(file.children.iter().all(|&c| u.tree.is_view(c)));
+    assert!(!u
+        .tree
+        .iter()
+        .any(|(id, n)| n.is_file() && u.tree.is_view(id)));
     let kids: Vec<(String, u64, String)> = file
         .children
         .iter()

@@ -1,6 +1,7 @@
 //! Carvers (PEM, GIF, JPEG, PNG) against the real corpus: the carved bytes are exactly the
 //! files binwalk v3 wrote (SHA-256 from the reference manifests), and a carve is a child of
-//! the node it was found in that leaves that node's other children alone.
+//! the node it was found in: inside a file a gap-free view ([`ArtifactTree::is_view`]),
+//! elsewhere a structure with gaps around it. The synthetic tests run without the corpus.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)]
 
 use baseline_unpack::formats::{gif, pem};
@@ -201,4 +202,42 @@ fn synthetic_carve_in_an_input_is_surrounded_by_gaps() {
             (format!("{end:#x}-{:#x}.bin", end + 200), end as u64, 200),
         ]
     );
+}
+
+#[test]
+fn synthetic_carve_in_an_archive_file_is_a_view_without_gaps() {
+    let cert = b"-----BEGIN CERTIFICATE-----\r\nQUJDRA==\r\n-----END CERTIFICATE-----\r\n";
+    let mut lib = vec![0x7Fu8; 500];
+    lib.splice(200..200, cert.iter().copied());
+    let mut t = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(lib.len() as u64);
+    h.set_mode(0o644);
+    t.append_data(&mut h, "lib/libx509.so", &lib[..]).unwrap();
+    let archive = t.into_inner().unwrap();
+    let u = Engine::new(Limits::default())
+        .unpack_inputs(&[("a.tar".into(), Bytes::from(archive))])
+        .unwrap();
+    let (fid, file) = u
+        .tree
+        .iter()
+        .find(|(_, n)| n.is_file() && n.name == "libx509.so")
+        .unwrap();
+    assert_eq!(&file.data[..], &lib[..]);
+    assert_eq!(file.format, None);
+    assert!(!u.tree.is_view(fid));
+    let kids: Vec<(String, u64, usize, bool)> = file
+        .children
+        .iter()
+        .map(|&c| {
+            let n = u.tree.get(c).unwrap();
+            (
+                n.name.clone(),
+                n.offset.unwrap(),
+                n.data.len(),
+                u.tree.is_view(c),
+            )
+        })
+        .collect();
+    assert_eq!(kids, vec![("0xc8.pem".to_string(), 200, cert.len(), true)]);
 }

@@ -16,7 +16,10 @@
 //! Node naming: a structure found at offset `o` of its parent is named `0x<o>.<format>` (a
 //! `Stream` for decompressed output, an `FsRoot` for a file system or archive, a `Region` for
 //! a container whose sub-regions become its children, or for a metadata-only match). Unknown
-//! bytes between structures become blob regions `0x<start>-0x<end>.bin`. A structure spanning
+//! bytes between structures become blob regions `0x<start>-0x<end>.bin`. Carves
+//! ([`Format::carve`]: images, PEM blocks) found in a file-system or archive file are child
+//! regions that leave the gaps as if they were not there (the file is read whole by the
+//! analysers; a file with only carves in it gets no gap nodes). A structure spanning
 //! a whole node is not carved again: its format, attributes and notes go on the node itself
 //! and its output hangs directly below it.
 
@@ -85,6 +88,8 @@ struct Job {
     id: NodeId,
     data: Bytes,
     depth: u32,
+    /// A file-system or archive member: analysers read it whole whatever its children.
+    file: bool,
 }
 
 /// A node to attach; `parent` indexes an earlier item of the same list (`None`: child of the
@@ -155,6 +160,7 @@ impl Engine {
                 id,
                 data: data.clone(),
                 depth: 0,
+                file: false,
             });
         }
         while !jobs.is_empty() {
@@ -164,7 +170,7 @@ impl Engine {
                 .saturating_sub(stats.extracted_bytes);
             let results: Vec<Scanned> = jobs
                 .par_iter()
-                .map(|j| self.scan_node(&j.data, j.depth, remaining))
+                .map(|j| self.scan_node(&j.data, j.depth, j.file, remaining))
                 .collect();
             let mut next = Vec::new();
             for (job, scanned) in jobs.iter().zip(results) {
@@ -221,12 +227,14 @@ impl Engine {
                 stats.extracted_bytes = total;
             }
             let data = p.node.data.clone();
+            let file = matches!(p.node.kind, NodeKind::File);
             let id = tree.add_child(parent, p.node);
             if p.rescan {
                 next.push(Job {
                     id,
                     data,
                     depth: job.depth.saturating_add(1),
+                    file,
                 });
             }
             ids.push(Some(id));
@@ -257,7 +265,7 @@ impl Engine {
     }
 
     /// Scan one node: find candidates, validate, resolve overlaps, build the children.
-    fn scan_node(&self, data: &Bytes, depth: u32, remaining: u64) -> Scanned {
+    fn scan_node(&self, data: &Bytes, depth: u32, file: bool, remaining: u64) -> Scanned {
         let mut out = Scanned::default();
         if depth >= self.limits.max_depth {
             if let Some((start, fi)) = self.scanner.candidates(data, 0).next() {
@@ -342,15 +350,25 @@ impl Engine {
             && pieces
                 .first()
                 .is_some_and(|p| p.0 == 0 && p.1 == data.len());
+        // A carve (image, PEM block) inside a file is a view of the file's bytes: the file
+        // stays whole for the analysers, so the carve neither splits it into gaps nor makes
+        // gaps appear. Elsewhere a carve is a structure like any other, and gaps around it
+        // keep every byte of the parent in exactly one child.
+        let hidden = |f: &dyn Format| file && f.carve();
+        let structural = pieces.iter().any(|p| !hidden(p.2));
         let mut gap_start = 0usize;
         for (start, len, f, parsed) in pieces {
+            if hidden(f) && !whole {
+                self.structure(data, start, len, f, parsed, false, &ctx, &mut out);
+                continue;
+            }
             if start > gap_start {
                 out.children.push(gap(data, gap_start, start));
             }
             gap_start = start + len;
             self.structure(data, start, len, f, parsed, whole, &ctx, &mut out);
         }
-        if !whole && gap_start < data.len() {
+        if !whole && structural && gap_start < data.len() {
             out.children.push(gap(data, gap_start, data.len()));
         }
         out

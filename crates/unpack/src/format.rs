@@ -222,4 +222,10 @@ pub trait Format: Send + Sync + std::fmt::Debug {
     fn whole_input_only(&self) -> bool {
         false
     }
+    /// Carvers (images, PEM blocks): the structure is a plain sub-range of its parent, kept
+    /// as one child region; inside a file-system or archive file it does not split the file
+    /// into gap nodes (see the engine). Parsers return [`Output::Info`].
+    fn carve(&self) -> bool {
+        false
+    }
 }

@@ -191,6 +191,24 @@ impl ArtifactTree {
         self.dir_index.get(&(dir, name.to_owned())).copied()
     }
 
+    /// True for a carve ([`crate::Format::carve`]: an image or PEM block) found inside a
+    /// file-system or archive file: a view of bytes the file itself already holds. Analysers
+    /// that read every file whole skip views so they do not see the same bytes twice.
+    pub fn is_view(&self, id: NodeId) -> bool {
+        let Some(n) = self.get(id) else { return false };
+        let in_file = n
+            .parent
+            .and_then(|p| self.get(p))
+            .is_some_and(Node::is_file);
+        in_file
+            && matches!(n.kind, NodeKind::Region)
+            && n.format.is_some_and(|f| {
+                crate::formats::registry()
+                    .iter()
+                    .any(|c| c.carve() && c.name() == f)
+            })
+    }
+
     /// The input a node descends from.
     pub fn input_of(&self, mut id: NodeId) -> NodeId {
         while let Some(p) = self.get(id).and_then(|n| n.parent) {

@@ -11,12 +11,16 @@ pub mod cpio;
 pub mod cramfs;
 pub mod esp;
 pub mod fit;
+pub mod gif;
 pub mod gzip;
 pub mod jffs2;
+pub mod jpeg;
 pub mod lz4;
 pub mod lzip;
 pub mod lzma;
 pub mod lzo;
+pub mod pem;
+pub mod png;
 pub mod romfs;
 pub mod sevenz;
 pub mod squashfs;
@@ -63,5 +67,9 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &zip::Zip,
         &zlib::Zlib,
         &zstd::Zstd,
+        &pem::Pem,
+        &gif::Gif,
+        &jpeg::Jpeg,
+        &png::Png,
     ]
 }

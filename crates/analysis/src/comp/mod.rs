@@ -71,12 +71,15 @@ pub fn purl_string(kind: &str, name: &str, version: Option<&str>) -> String {
 }
 
 /// Leaves worth scanning: file-system files, and streams/regions with no children
-/// (decompressed kernels, raw partitions).
+/// (decompressed kernels, raw partitions), never carves inside files.
 fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
     ctx.tree
         .iter()
-        .filter(|(_, n)| {
-            n.children.is_empty()
+        .filter(|(id, n)| {
+            // A file whose only children are carves (images, PEM blocks) is still a leaf; the
+            // carves themselves are views of its bytes.
+            !ctx.tree.is_view(*id)
+                && n.children.iter().all(|c| ctx.tree.is_view(*c))
                 && matches!(
                     n.kind,
                     NodeKind::File | NodeKind::Stream | NodeKind::Region | NodeKind::Input

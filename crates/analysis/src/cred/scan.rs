@@ -119,8 +119,10 @@ pub fn scan_bytes(ac: &AhoCorasick, data: &[u8]) -> Hits {
 pub fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
     ctx.tree
         .iter()
-        .filter(|(_, n)| {
+        .filter(|(id, n)| {
+            // Carves inside files (images, PEM blocks) are views of bytes the file holds.
             !n.data.is_empty()
+                && !ctx.tree.is_view(*id)
                 && match n.kind {
                     NodeKind::File => true,
                     NodeKind::Input | NodeKind::Region | NodeKind::Stream => n.children.is_empty(),

@@ -161,36 +161,60 @@ fn compress(m: &[V; 16]) -> [V; 4] {
 /// The 1000 md5crypt rounds for up to [`LANES`] passwords of at most `FAST_MAX_PW` bytes,
 /// each from its own starting digest. Unused lanes compute garbage that nobody reads.
 fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
-    let mut buf = [0u8; 64];
-    for r in 0..1000u32 {
-        let mut m = [V::splat(0); 16];
-        for (lane, (pw, fin)) in pws.iter().zip(fins.iter()).enumerate() {
+    // A round's block depends on the round only through (r odd, r % 3 != 0, r % 7 != 0): eight
+    // layouts. Each lane's eight blocks are built once with the padding and length in place;
+    // a round copies its template and drops the previous digest in at its offset.
+    let mut tpl = [[[0u8; 64]; 8]; LANES];
+    let mut fin_at = [[0usize; 8]; LANES];
+    for ((pw, tpl), fin_at) in pws.iter().zip(tpl.iter_mut()).zip(fin_at.iter_mut()) {
+        for (combo, (buf, at)) in tpl.iter_mut().zip(fin_at.iter_mut()).enumerate() {
+            let (odd, salted, doubled) = (combo & 1 == 1, combo & 2 != 0, combo & 4 != 0);
+            let hole = [0u8; 16];
             let mut len = 0usize;
-            if r & 1 == 1 {
-                put(&mut buf, &mut len, pw);
+            if odd {
+                put(buf, &mut len, pw);
             } else {
-                put(&mut buf, &mut len, fin);
+                *at = len;
+                put(buf, &mut len, &hole);
             }
-            if r % 3 != 0 {
-                put(&mut buf, &mut len, salt);
+            if salted {
+                put(buf, &mut len, salt);
             }
-            if r % 7 != 0 {
-                put(&mut buf, &mut len, pw);
+            if doubled {
+                put(buf, &mut len, pw);
             }
-            if r & 1 == 1 {
-                put(&mut buf, &mut len, fin);
+            if odd {
+                *at = len;
+                put(buf, &mut len, &hole);
             } else {
-                put(&mut buf, &mut len, pw);
+                put(buf, &mut len, pw);
             }
             // At most 15 + 8 + 15 + 16 = 54 bytes: the padding and length fit this block.
-            if let Some(tail) = buf.get_mut(len..) {
-                tail.fill(0);
-            }
             if let Some(b) = buf.get_mut(len) {
                 *b = 0x80;
             }
             if let Some(l) = buf.get_mut(56..64) {
                 l.copy_from_slice(&((len as u64) * 8).to_le_bytes());
+            }
+        }
+    }
+    for r in 0..1000u32 {
+        let combo =
+            usize::from(r & 1 == 1) | usize::from(r % 3 != 0) << 1 | usize::from(r % 7 != 0) << 2;
+        let mut m = [V::splat(0); 16];
+        for (lane, ((fin, tpl), fin_at)) in fins
+            .iter()
+            .zip(tpl.iter())
+            .zip(fin_at.iter())
+            .enumerate()
+            .take(pws.len())
+        {
+            let (Some(&tpl), Some(&at)) = (tpl.get(combo), fin_at.get(combo)) else {
+                continue;
+            };
+            let mut buf = tpl;
+            if let Some(dst) = buf.get_mut(at..at + 16) {
+                dst.copy_from_slice(fin);
             }
             for (w, bytes) in m.iter_mut().zip(buf.chunks_exact(4)) {
                 if let (Some(slot), Ok(b)) = (w.0.get_mut(lane), <[u8; 4]>::try_from(bytes)) {

@@ -337,7 +337,10 @@ mod tests {
         }];
         {
             let s = Store::create(&db).unwrap();
-            assert_eq!(s.import_paths(std::slice::from_ref(&nvd), 0).unwrap().nvd, 1);
+            assert_eq!(
+                s.import_paths(std::slice::from_ref(&nvd), 0).unwrap().nvd,
+                1
+            );
             assert_eq!(s.format().unwrap(), FORMAT);
             assert_eq!(s.match_components(&comps).unwrap().len(), 1);
             // Rewrite it as format 1.

@@ -43,12 +43,14 @@ impl Cpe {
             // No product field.
             return None;
         }
-        let [part, vendor, product, version, update] = fields;
+        let [part, mut vendor, mut product, version, update] = fields;
+        vendor.make_ascii_lowercase();
+        product.make_ascii_lowercase();
         let star = |f: String, present: bool| if present { f } else { "*".to_owned() };
         Some(Cpe {
             part,
-            vendor: vendor.to_ascii_lowercase(),
-            product: product.to_ascii_lowercase(),
+            vendor,
+            product,
             version: star(version, n >= 3),
             update: star(update, n >= 4),
         })

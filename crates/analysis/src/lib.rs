@@ -1,5 +1,6 @@
 //! Firmware analysers over the unpacked [`ArtifactTree`], one module per finding family
-//! (`cred`, `key`, `svc`, `upd`, `crypto`, `hard`, `comp`), one file per check.
+//! (`cred`, `key`, `svc`, `upd`, `crypto`, `hard`, `comp`), one file per check, and the
+//! registry entries of `vuln` (whose findings `baseline-vulndb` produces).
 //!
 //! Owns: turning tree contents into [`Finding`]s and [`Component`]s with evidence.
 //! Never does: rendering, printing, network access, writing files.
@@ -20,6 +21,7 @@ pub mod svc;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testutil;
 pub mod upd;
+pub mod vuln;
 
 pub use context::{Context, Options};
 
@@ -60,6 +62,7 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     all.extend(upd::CHECKS.iter().copied());
     all.extend(crypto::CHECKS.iter().copied());
     all.extend(comp::CHECKS.iter().copied());
+    all.extend(vuln::CHECKS.iter().copied());
     all.sort_by_key(|c| c.code);
     all
 }

@@ -205,6 +205,37 @@ fn vulnerability(v: &Vulnerability, affects: &[String]) -> Value {
     Value::Object(o)
 }
 
+/// Namespace of Baseline's name-based BOM serial numbers (a fixed random UUID).
+const SERIAL_NAMESPACE: [u8; 16] = [
+    0x6b, 0x1f, 0x3c, 0x52, 0x9d, 0x0e, 0x4a, 0x7b, 0x8c, 0x21, 0x5f, 0xe4, 0x33, 0x90, 0xa6, 0x17,
+];
+
+/// `urn:uuid:` of an RFC 4122 name-based (version 5, SHA-1) UUID of the document's content.
+/// Deterministic on purpose: the same assessment renders byte-identical output (the JSON
+/// contract), so the serial names the content; a different assessment gets another serial.
+pub fn serial_number(content: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(SERIAL_NAMESPACE);
+    h.update(content.as_bytes());
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    for (dst, src) in b.iter_mut().zip(d.iter()) {
+        *dst = *src;
+    }
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 /// Render `a` as a CycloneDX 1.6 JSON document (pretty-printed, trailing newline).
 pub fn render(a: &Assessment) -> String {
     let mut meta = Map::new();
@@ -243,7 +274,7 @@ pub fn render(a: &Assessment) -> String {
             vulnerability(v, &affects)
         })
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
@@ -252,6 +283,10 @@ pub fn render(a: &Assessment) -> String {
         "components": comps,
         "vulnerabilities": vulns,
     });
+    let serial = serial_number(&serde_json::to_string(&doc).unwrap_or_default());
+    if let Some(o) = doc.as_object_mut() {
+        o.insert("serialNumber".into(), json!(serial));
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -403,6 +438,33 @@ mod tests {
         );
         assert_eq!(doc["vulnerabilities"][0]["ratings"][0]["method"], "CVSSv31");
         assert_eq!(doc["metadata"]["component"]["type"], "device");
+    }
+
+    #[test]
+    fn serial_number_is_a_version_5_uuid_of_the_content() {
+        let a = render(&sample());
+        let doc: Value = serde_json::from_str(&a).unwrap();
+        let serial = doc["serialNumber"].as_str().unwrap();
+        let hex: Vec<&str> = serial
+            .strip_prefix("urn:uuid:")
+            .unwrap()
+            .split('-')
+            .collect();
+        assert_eq!(
+            hex.iter().map(|h| h.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(hex[2].starts_with('5'), "{serial}");
+        assert!(
+            matches!(hex[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+            "{serial}"
+        );
+        // Identical input, identical document; another assessment, another serial.
+        assert_eq!(render(&sample()), a);
+        let mut other = sample();
+        other.vulnerabilities.pop();
+        let b: Value = serde_json::from_str(&render(&other)).unwrap();
+        assert_ne!(b["serialNumber"], doc["serialNumber"]);
     }
 
     #[test]

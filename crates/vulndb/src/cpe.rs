@@ -20,34 +20,39 @@ impl Cpe {
     /// Parse a CPE 2.3 formatted string (`\:` escapes honoured). `None` if it is not one.
     pub fn parse(s: &str) -> Option<Cpe> {
         let rest = s.strip_prefix("cpe:2.3:")?;
-        let mut fields = Vec::with_capacity(11);
-        let mut cur = String::new();
+        // Only the first five fields are used: stop there (matching parses many criteria).
+        let mut fields: [String; 5] = Default::default();
+        let mut n = 0;
         let mut esc = false;
         for c in rest.chars() {
             if esc {
-                cur.push(c);
                 esc = false;
             } else if c == '\\' {
                 esc = true;
+                continue;
             } else if c == ':' {
-                fields.push(std::mem::take(&mut cur));
-            } else {
-                cur.push(c);
+                n += 1;
+                if n == fields.len() {
+                    break;
+                }
+                continue;
             }
+            fields.get_mut(n)?.push(c);
         }
-        fields.push(cur);
-        let mut it = fields.into_iter();
-        let part = it.next()?;
-        let vendor = it.next()?;
-        let product = it.next()?;
-        let version = it.next().unwrap_or_else(|| "*".into());
-        let update = it.next().unwrap_or_else(|| "*".into());
+        if n < 2 {
+            // No product field.
+            return None;
+        }
+        let [part, mut vendor, mut product, version, update] = fields;
+        vendor.make_ascii_lowercase();
+        product.make_ascii_lowercase();
+        let star = |f: String, present: bool| if present { f } else { "*".to_owned() };
         Some(Cpe {
             part,
-            vendor: vendor.to_ascii_lowercase(),
-            product: product.to_ascii_lowercase(),
-            version,
-            update,
+            vendor,
+            product,
+            version: star(version, n >= 3),
+            update: star(update, n >= 4),
         })
     }
 

@@ -7,7 +7,8 @@
 //! Never does: network access.
 
 use crate::record::{CveRecord, NvdCve, OsvRecord};
-use crate::{cpe::Cpe, db_err, Error, Result, Store, CVE, EPSS, IDX, KEV, META};
+use crate::summary::{decode_record, encode_idx, encode_record};
+use crate::{cpe::Cpe, db_err, Error, Result, Store, CVE, EPSS, FORMAT, IDX, KEV, META, SUM};
 use redb::ReadableTable;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -186,21 +187,24 @@ impl Writer<'_> {
         {
             let mut cve = tx.open_table(CVE).map_err(db_err(p))?;
             let mut idx = tx.open_table(IDX).map_err(db_err(p))?;
+            let mut sum = tx.open_table(SUM).map_err(db_err(p))?;
             for r in self.batch.drain(..) {
                 // Idempotence: drop the index entries of the version being replaced.
-                let old = cve
+                let old = sum
                     .get(r.id.as_str())
                     .map_err(db_err(p))?
-                    .and_then(|v| serde_json::from_slice::<CveRecord>(v.value()).ok());
+                    .and_then(|v| decode_record(v.value()));
                 if let Some(old) = old {
                     for key in index_entries(&old).into_keys() {
                         idx.remove(key.as_str()).map_err(db_err(p))?;
                     }
                 }
                 for (key, entries) in index_entries(&r) {
-                    let v = serde_json::to_vec(&entries).map_err(|e| parse_err(p, e))?;
-                    idx.insert(key.as_str(), v.as_slice()).map_err(db_err(p))?;
+                    idx.insert(key.as_str(), encode_idx(&entries).as_slice())
+                        .map_err(db_err(p))?;
                 }
+                sum.insert(r.id.as_str(), encode_record(&r).as_slice())
+                    .map_err(db_err(p))?;
                 if r.modified > self.newest {
                     self.newest.clone_from(&r.modified);
                 }
@@ -252,6 +256,38 @@ pub(crate) fn index_entries(r: &CveRecord) -> BTreeMap<String, Vec<IdxEntry>> {
 }
 
 impl Store {
+    /// Rebuild the binary tables (`idx`, `sum`) of an older-format store from its JSON
+    /// records, in one transaction (an interruption leaves the old store), and record
+    /// [`FORMAT`].
+    pub(crate) fn upgrade(&self) -> Result<()> {
+        let p = &self.path;
+        let tx = self.db.begin_write().map_err(db_err(p))?;
+        tx.delete_table(IDX).map_err(db_err(p))?;
+        tx.delete_table(SUM).map_err(db_err(p))?;
+        {
+            let cve = tx.open_table(CVE).map_err(db_err(p))?;
+            let mut idx = tx.open_table(IDX).map_err(db_err(p))?;
+            let mut sum = tx.open_table(SUM).map_err(db_err(p))?;
+            for row in cve.iter().map_err(db_err(p))? {
+                let (_, v) = row.map_err(db_err(p))?;
+                let Ok(r) = serde_json::from_slice::<CveRecord>(v.value()) else {
+                    continue;
+                };
+                for (key, entries) in index_entries(&r) {
+                    idx.insert(key.as_str(), encode_idx(&entries).as_slice())
+                        .map_err(db_err(p))?;
+                }
+                sum.insert(r.id.as_str(), encode_record(&r).as_slice())
+                    .map_err(db_err(p))?;
+            }
+            let mut meta = tx.open_table(META).map_err(db_err(p))?;
+            meta.insert("format", FORMAT.to_string().as_str())
+                .map_err(db_err(p))?;
+        }
+        tx.commit().map_err(db_err(p))?;
+        Ok(())
+    }
+
     /// Import every data file at `paths` (files or directories). `now` is Unix seconds.
     pub fn import_paths(&self, paths: &[PathBuf], now: i64) -> Result<ImportStats> {
         let mut files = Vec::new();
@@ -279,7 +315,7 @@ impl Store {
         Ok(stats)
     }
 
-    fn set_meta(&self, kv: &[(&str, String)]) -> Result<()> {
+    pub(crate) fn set_meta(&self, kv: &[(&str, String)]) -> Result<()> {
         let p = &self.path;
         let tx = self.db.begin_write().map_err(db_err(p))?;
         {

@@ -1,8 +1,9 @@
 //! Offline vulnerability store (NVD CVE API 2.0, OSV, CISA KEV, EPSS) and component matching.
 //!
 //! Owns: the embedded store ([`Store`], one `redb` file), streaming importers (`import`),
-//! version ordering (`version`), CPE parsing and aliases (`cpe`), and matching components to
-//! vulnerabilities with a recorded reason (`matcher`, `vex`). Never does: fetch anything from
+//! version ordering (`version`), CPE parsing and aliases (`cpe`), matching components to
+//! vulnerabilities with a recorded reason (`matcher`, `vex`), and the VULN findings of those
+//! matches (`findings`). Never does: fetch anything from
 //! the network, print, or decide verdicts.
 //!
 //! Why `redb`: pure Rust (MIT/Apache-2.0), no C toolchain, one file, ACID transactions (an
@@ -10,17 +11,24 @@
 //! `vendor:product` index, and fast enough (see README "Performance"). SQLite would add a C
 //! build and a query language we do not need: every lookup here is a key or a key prefix.
 //!
-//! Layout (all tables `&str → &[u8]`): `cve` (id → JSON [`record::CveRecord`]), `idx`
-//! (`vendor:product\0id` → the JSON list of that CVE's `cpeMatch`es for that product, so
-//! versions are checked without loading the record), `kev`, `epss`, `meta`.
+//! Layout (all tables `&str → &[u8]`): `cve` (id → JSON [`record::CveRecord`], for people
+//! and exports), `sum` (id → compact binary summary: what matching and the findings need),
+//! `idx` (`vendor:product\0id` → that CVE's `cpeMatch`es for that product, binary, so
+//! versions are checked without loading the record), `kev`, `epss`, `meta`. The layout has a
+//! version ([`FORMAT`], `meta.format`): a store written by an older version is upgraded by the
+//! next `baseline vulndb import` (rebuilt from its own JSON records) and refused by matching
+//! until then, with a message that says so.
 
 pub mod cpe;
+mod findings;
 mod import;
 mod matcher;
 pub mod record;
+mod summary;
 pub mod version;
 mod vex;
 
+pub use findings::{base_score, findings, HIGH_CVSS, HIGH_SEVERITY, KNOWN, KNOWN_EXPLOITED};
 pub use import::{ImportStats, Source};
 
 use redb::{Database, ReadableTableMetadata, TableDefinition};
@@ -29,9 +37,14 @@ use std::path::{Path, PathBuf};
 
 pub(crate) const CVE: TableDefinition<&str, &[u8]> = TableDefinition::new("cve");
 pub(crate) const IDX: TableDefinition<&str, &[u8]> = TableDefinition::new("idx");
+pub(crate) const SUM: TableDefinition<&str, &[u8]> = TableDefinition::new("sum");
 pub(crate) const KEV: TableDefinition<&str, &[u8]> = TableDefinition::new("kev");
 pub(crate) const EPSS: TableDefinition<&str, &[u8]> = TableDefinition::new("epss");
 pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+
+/// On-disk layout version (`meta.format`). 1 (no `meta.format`): JSON index values, no `sum`
+/// table. 2: binary index values and record summaries.
+pub const FORMAT: u32 = 2;
 
 /// Data older than this is stale (assessments add a notice).
 pub const STALE_DAYS: i64 = 30;
@@ -60,6 +73,15 @@ pub enum Error {
     },
     #[error("no vulnerability store at {0} (run `baseline vulndb import`)")]
     Absent(PathBuf),
+    #[error(
+        "vulnerability store {path} has format {found}; this version reads format {want}: run \
+         `baseline vulndb import` (with any data file, e.g. the KEV catalogue) to upgrade it"
+    )]
+    OldFormat {
+        path: PathBuf,
+        found: u32,
+        want: u32,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -97,6 +119,9 @@ pub struct Status {
     pub index_entries: u64,
     pub kev: u64,
     pub epss: u64,
+    /// On-disk layout version ([`FORMAT`] when current).
+    #[serde(default)]
+    pub format: u32,
     /// Unix seconds of the last import.
     pub last_import: Option<i64>,
     /// Newest `lastModified` of an NVD/OSV record (ISO date).
@@ -113,6 +138,11 @@ impl Status {
     /// Stale: the newest data is older than [`STALE_DAYS`], or nothing is dated.
     pub fn is_stale(&self) -> bool {
         self.age_days.is_none_or(|d| d > STALE_DAYS)
+    }
+
+    /// The store was written in an older layout: matching refuses it until the next import.
+    pub fn needs_upgrade(&self) -> bool {
+        self.format < FORMAT
     }
 }
 
@@ -142,12 +172,57 @@ impl Store {
         {
             tx.open_table(CVE).map_err(db_err(&path))?;
             tx.open_table(IDX).map_err(db_err(&path))?;
+            tx.open_table(SUM).map_err(db_err(&path))?;
             tx.open_table(KEV).map_err(db_err(&path))?;
             tx.open_table(EPSS).map_err(db_err(&path))?;
             tx.open_table(META).map_err(db_err(&path))?;
         }
         tx.commit().map_err(db_err(&path))?;
-        Ok(Store { db, path })
+        let store = Store { db, path };
+        if store.format()? < FORMAT {
+            store.upgrade()?;
+        } else if !store.format_recorded()? {
+            store.set_meta(&[("format", FORMAT.to_string())])?;
+        }
+        Ok(store)
+    }
+
+    /// The layout version of this store: `meta.format`, else 1 if it holds records (written
+    /// before the version was recorded), else [`FORMAT`] (empty).
+    pub fn format(&self) -> Result<u32> {
+        let p = &self.path;
+        let tx = self.db.begin_read().map_err(db_err(p))?;
+        if let Ok(meta) = tx.open_table(META) {
+            if let Some(v) = meta.get("format").map_err(db_err(p))? {
+                return Ok(v.value().parse().unwrap_or(1));
+            }
+        }
+        let records = match tx.open_table(CVE) {
+            Ok(t) => t.len().map_err(db_err(p))?,
+            Err(redb::TableError::TableDoesNotExist(_)) => 0,
+            Err(e) => return Err(db_err(p)(e)),
+        };
+        Ok(if records > 0 { 1 } else { FORMAT })
+    }
+
+    fn format_recorded(&self) -> Result<bool> {
+        let p = &self.path;
+        let tx = self.db.begin_read().map_err(db_err(p))?;
+        let meta = tx.open_table(META).map_err(db_err(p))?;
+        Ok(meta.get("format").map_err(db_err(p))?.is_some())
+    }
+
+    /// [`Error::OldFormat`] unless the store is at [`FORMAT`].
+    fn require_current(&self) -> Result<()> {
+        let found = self.format()?;
+        if found < FORMAT {
+            return Err(Error::OldFormat {
+                path: self.path.clone(),
+                found,
+                want: FORMAT,
+            });
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -174,6 +249,7 @@ impl Store {
             epss: count(EPSS)?,
             ..Status::default()
         };
+        st.format = self.format()?;
         if let Ok(meta) = tx.open_table(META) {
             let get = |k: &str| -> Option<String> {
                 meta.get(k).ok().flatten().map(|v| v.value().to_owned())
@@ -203,6 +279,7 @@ impl Store {
         &self,
         components: &[baseline_model::Component],
     ) -> Result<Vec<baseline_model::Vulnerability>> {
+        self.require_current()?;
         matcher::match_components(self, components)
     }
 }
@@ -229,6 +306,82 @@ pub(crate) fn days_from_date(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A format-1 store (JSON index values, no `sum`, no `meta.format`) is refused by
+    /// matching with a message, and the next `create` (what `import` does) upgrades it.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn old_format_is_refused_then_upgraded() {
+        use redb::ReadableTable;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("store.redb");
+        let nvd = dir.path().join("CVE-2099-0001.json");
+        std::fs::write(
+            &nvd,
+            r#"{"id":"CVE-2099-0001","lastModified":"2099-01-01T00:00:00.000","descriptions":[{"lang":"en","value":"x"}],
+            "metrics":{"cvssMetricV31":[{"type":"Primary","cvssData":{"version":"3.1","baseScore":9.8}}]},
+            "configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[
+              {"vulnerable":true,"criteria":"cpe:2.3:a:acme:widget:*:*:*:*:*:*:*:*","versionEndExcluding":"2.0"}]}]}]}"#,
+        )
+        .unwrap();
+        let comps = [baseline_model::Component {
+            name: "widget".into(),
+            version: Some("1.5".into()),
+            purl: None,
+            cpe: Some("cpe:2.3:a:acme:widget:1.5:*:*:*:*:*:*:*".into()),
+            evidence: Vec::new(),
+            confidence: baseline_model::Confidence::High,
+            kind: "application".into(),
+            vendor: None,
+            properties: Default::default(),
+        }];
+        {
+            let s = Store::create(&db).unwrap();
+            assert_eq!(
+                s.import_paths(std::slice::from_ref(&nvd), 0).unwrap().nvd,
+                1
+            );
+            assert_eq!(s.format().unwrap(), FORMAT);
+            assert_eq!(s.match_components(&comps).unwrap().len(), 1);
+            // Rewrite it as format 1.
+            let tx = s.db.begin_write().unwrap();
+            {
+                let mut idx = tx.open_table(IDX).unwrap();
+                let rows: Vec<(String, Vec<u8>)> = idx
+                    .iter()
+                    .unwrap()
+                    .map(|r| {
+                        let (k, v) = r.unwrap();
+                        let e = summary::decode_idx(v.value()).unwrap();
+                        (k.value().to_owned(), serde_json::to_vec(&e).unwrap())
+                    })
+                    .collect();
+                for (k, v) in rows {
+                    idx.insert(k.as_str(), v.as_slice()).unwrap();
+                }
+                tx.open_table(META).unwrap().remove("format").unwrap();
+            }
+            tx.delete_table(SUM).unwrap();
+            tx.commit().unwrap();
+        }
+        let s = Store::open(&db).unwrap();
+        assert_eq!(s.status(0).unwrap().format, 1);
+        assert!(s.status(0).unwrap().needs_upgrade());
+        let e = s.match_components(&comps).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "has format 1; this version reads format 2: run `baseline vulndb import`"
+            ),
+            "{e}"
+        );
+        drop(s);
+        let s = Store::create(&db).unwrap();
+        assert_eq!(s.format().unwrap(), FORMAT);
+        let v = s.match_components(&comps).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].id, "CVE-2099-0001");
+        assert_eq!(v[0].cvss.v3, Some(9.8));
+    }
 
     #[test]
     fn dates() {

@@ -1,19 +1,24 @@
 //! Matching components against the store.
 //!
 //! Owns: candidate lookup through the `vendor:product` index (versions are checked on the
-//! index entries, so only records that can apply are loaded), evaluation of whole NVD
+//! index entries, so only records that can apply are loaded, and then only their binary
+//! summaries, never the JSON), evaluation of whole NVD
 //! configurations (AND/OR nodes, `negate`, platform CPEs such as "firmware X running on
 //! hardware Y") against the *set* of components, OSV ranges, and the reason each match is
 //! recorded with. Never does: decide anything about a component's presence (analysis does).
 
 use crate::cpe::{hw_version, Cpe};
-use crate::import::{EpssEntry, IdxEntry, KevEntry};
+use crate::import::{EpssEntry, KevEntry};
 use crate::record::{Config, CpeMatch, CveRecord, Package};
+use crate::summary::{decode_idx, decode_record};
 use crate::version::compare;
-use crate::{db_err, vex, Result, Store, CVE, EPSS, IDX, KEV, REQUIREMENTS};
+use crate::{db_err, vex, Result, Store, EPSS, IDX, KEV, REQUIREMENTS, SUM};
 use baseline_model::{Component, Vulnerability};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Index key → positions of the components with that key.
+type ByKey<'a> = HashMap<&'a str, Vec<usize>>;
 
 /// A component as the matcher sees it.
 struct Comp<'a> {
@@ -35,7 +40,7 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
     let p = &store.path;
     let tx = store.db.begin_read().map_err(db_err(p))?;
     let idx = tx.open_table(IDX).map_err(db_err(p))?;
-    let cve_t = tx.open_table(CVE).map_err(db_err(p))?;
+    let sum_t = tx.open_table(SUM).map_err(db_err(p))?;
     let kev_t = tx.open_table(KEV).map_err(db_err(p))?;
     let epss_t = tx.open_table(EPSS).map_err(db_err(p))?;
 
@@ -47,6 +52,14 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
             Comp { c, cpe, key }
         })
         .collect();
+
+    // Index key → the components with that key, for evaluating configurations.
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in view.iter().enumerate() {
+        if let Some(k) = c.key.as_deref() {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
 
     // Candidate CVE → components whose index entries pass the version check.
     let mut candidates: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
@@ -68,7 +81,7 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
                 let Some((_, id)) = key.split_once('\0') else {
                     continue;
                 };
-                let entries: Vec<IdxEntry> = serde_json::from_slice(v.value()).unwrap_or_default();
+                let entries = decode_idx(v.value()).unwrap_or_default();
                 let pass = if prefix.starts_with("pkg:") {
                     true
                 } else {
@@ -87,10 +100,10 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
 
     let mut out = Vec::new();
     for (id, set) in candidates {
-        let Some(raw) = cve_t.get(id.as_str()).map_err(db_err(p))? else {
+        let Some(raw) = sum_t.get(id.as_str()).map_err(db_err(p))? else {
             continue;
         };
-        let Ok(rec) = serde_json::from_slice::<CveRecord>(raw.value()) else {
+        let Some(rec) = decode_record(raw.value()) else {
             continue;
         };
         let kev: Option<KevEntry> = kev_t
@@ -103,8 +116,8 @@ pub(crate) fn match_components(store: &Store, comps: &[Component]) -> Result<Vec
             .and_then(|v| serde_json::from_slice(v.value()).ok());
         for i in set {
             let Some(comp) = view.get(i) else { continue };
-            let reason =
-                evaluate(&rec, &view, i).or_else(|| evaluate_packages(&rec.packages, comp.c));
+            let reason = evaluate(&rec, &view, &by_key, i)
+                .or_else(|| evaluate_packages(&rec.packages, comp.c));
             let Some(mut reason) = reason else { continue };
             if let Some(k) = &kev {
                 reason.push_str(&format!("; in CISA KEV since {}", k.date_added));
@@ -140,7 +153,9 @@ fn match_parsed(m: &CpeMatch, mc: &Cpe, c: &Cpe) -> Option<String> {
     if mc.part != "*" && c.part != "*" && mc.part != c.part {
         return None;
     }
-    if mc.key() != c.key() {
+    // Same spelling is the common case; only then is the alias-normalised key built.
+    let same = mc.vendor == c.vendor && mc.product == c.product;
+    if !same && mc.key() != c.key() {
         return None;
     }
     let comp_v = c.version.as_str();
@@ -215,17 +230,17 @@ fn with_update(v: &str, update: &str) -> String {
 }
 
 /// Evaluate every configuration of `rec` for the component `i` among `all`.
-fn evaluate(rec: &CveRecord, all: &[Comp<'_>], i: usize) -> Option<String> {
+fn evaluate(rec: &CveRecord, all: &[Comp<'_>], by_key: &ByKey<'_>, i: usize) -> Option<String> {
     let target = all.get(i)?.cpe.as_ref()?;
     for cfg in &rec.configs {
-        if let Some(r) = eval_config(cfg, all, target) {
+        if let Some(r) = eval_config(cfg, all, by_key, target) {
             return Some(r);
         }
     }
     None
 }
 
-fn eval_config(cfg: &Config, all: &[Comp<'_>], target: &Cpe) -> Option<String> {
+fn eval_config(cfg: &Config, all: &[Comp<'_>], by_key: &ByKey<'_>, target: &Cpe) -> Option<String> {
     // Per node: is it satisfied by the component set, and did a vulnerable match hit target?
     let mut node_results = Vec::with_capacity(cfg.nodes.len());
     for node in &cfg.nodes {
@@ -238,10 +253,8 @@ fn eval_config(cfg: &Config, all: &[Comp<'_>], target: &Cpe) -> Option<String> {
                 continue;
             };
             let key = mc.key();
-            for comp in all
-                .iter()
-                .filter(|c| c.key.as_deref() == Some(key.as_str()))
-            {
+            let same_key = by_key.get(key.as_str()).map_or(&[][..], Vec::as_slice);
+            for comp in same_key.iter().filter_map(|&j| all.get(j)) {
                 if let Some(cpe) = &comp.cpe {
                     if let Some(r) = match_parsed(m, &mc, cpe) {
                         if m.vulnerable && cpe == target && target_reason.is_none() {

@@ -9,77 +9,79 @@
 
 use std::cmp::Ordering;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
+/// A version token, borrowed from the string (no allocation: matching compares many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok<'a> {
     Num(u64),
     /// A pre-release marker (`alpha`, `beta`, `rc`, `pre`, `dev`): sorts before "nothing".
-    Pre(String),
+    Pre(&'a str),
     /// Any other letters (OpenSSL `g`, OpenSSH `p`): sorts after "nothing".
-    Alpha(String),
+    Alpha(&'a str),
 }
 
-fn tokens(v: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
-    let lower = v.trim().to_ascii_lowercase();
-    let mut cur = String::new();
-    let mut cur_digit = false;
-    let flush = |cur: &mut String, digit: bool, out: &mut Vec<Tok>| {
-        if cur.is_empty() {
-            return;
+/// Runs of ASCII digits and of ASCII letters; everything else separates.
+struct Tokens<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+fn tokens(v: &str) -> Tokens<'_> {
+    Tokens {
+        src: v.trim(),
+        pos: 0,
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Tok<'a>;
+    fn next(&mut self) -> Option<Tok<'a>> {
+        let b = self.src.as_bytes();
+        while b.get(self.pos).is_some_and(|c| !c.is_ascii_alphanumeric()) {
+            self.pos += 1;
         }
+        let start = self.pos;
+        let first = *b.get(start)?;
+        let digit = first.is_ascii_digit();
+        while b.get(self.pos).is_some_and(|c| {
+            if digit {
+                c.is_ascii_digit()
+            } else {
+                c.is_ascii_alphabetic()
+            }
+        }) {
+            self.pos += 1;
+        }
+        // ASCII boundaries are char boundaries: `get` cannot fail here.
+        let run = self.src.get(start..self.pos)?;
         if digit {
             // Saturate absurdly long digit runs instead of failing: order is still sane.
-            let n = cur.parse::<u64>().unwrap_or(u64::MAX);
-            out.push(Tok::Num(n));
-        } else if matches!(
-            cur.as_str(),
-            "alpha" | "beta" | "rc" | "pre" | "dev" | "devel" | "snapshot"
-        ) {
-            out.push(Tok::Pre(cur.clone()));
-        } else {
-            out.push(Tok::Alpha(cur.clone()));
+            let n = run.bytes().try_fold(0u64, |n, c| {
+                n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            });
+            return Some(Tok::Num(n.unwrap_or(u64::MAX)));
         }
-        cur.clear();
-    };
-    for c in lower.chars() {
-        if c.is_ascii_digit() {
-            if !cur_digit {
-                flush(&mut cur, false, &mut out);
-            }
-            cur_digit = true;
-            cur.push(c);
-        } else if c.is_ascii_alphabetic() {
-            if cur_digit {
-                flush(&mut cur, true, &mut out);
-            }
-            cur_digit = false;
-            cur.push(c);
-        } else {
-            flush(&mut cur, cur_digit, &mut out);
-            cur_digit = false;
-        }
+        let pre = ["alpha", "beta", "rc", "pre", "dev", "devel", "snapshot"]
+            .iter()
+            .any(|p| run.eq_ignore_ascii_case(p));
+        Some(if pre { Tok::Pre(run) } else { Tok::Alpha(run) })
     }
-    flush(&mut cur, cur_digit, &mut out);
-    out
 }
 
 /// Compare two version strings (see the module doc for the rules).
 pub fn compare(a: &str, b: &str) -> Ordering {
-    let ta = tokens(a);
-    let tb = tokens(b);
-    let n = ta.len().max(tb.len());
-    for i in 0..n {
-        let ord = match (ta.get(i), tb.get(i)) {
-            (Some(x), Some(y)) => cmp_tok(x, y),
-            (Some(x), None) => cmp_missing(x).reverse(),
-            (None, Some(y)) => cmp_missing(y),
-            (None, None) => Ordering::Equal,
+    let mut ta = tokens(a);
+    let mut tb = tokens(b);
+    loop {
+        let ord = match (ta.next(), tb.next()) {
+            (Some(x), Some(y)) => cmp_tok(&x, &y),
+            (Some(x), None) => cmp_missing(&x).reverse(),
+            (None, Some(y)) => cmp_missing(&y),
+            (None, None) => return Ordering::Equal,
         };
         if ord != Ordering::Equal {
             return ord;
         }
     }
-    Ordering::Equal
 }
 
 /// How "nothing" compares with `t`: `1.0` = `1.0.0`, `0.9.8` < `0.9.8g`, `1.0` > `1.0rc1`.
@@ -102,7 +104,10 @@ fn rank(t: &Tok) -> u8 {
 fn cmp_tok(a: &Tok, b: &Tok) -> Ordering {
     match (a, b) {
         (Tok::Num(x), Tok::Num(y)) => x.cmp(y),
-        (Tok::Alpha(x), Tok::Alpha(y)) | (Tok::Pre(x), Tok::Pre(y)) => x.cmp(y),
+        (Tok::Alpha(x), Tok::Alpha(y)) | (Tok::Pre(x), Tok::Pre(y)) => x
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(y.bytes().map(|c| c.to_ascii_lowercase())),
         _ => rank(a).cmp(&rank(b)),
     }
 }

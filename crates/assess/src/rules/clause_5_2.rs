@@ -42,9 +42,10 @@ fn p5_2_2(cx: &Ctx) -> Decision {
 
 /// 5.2-3: Monitor, identify and rectify vulnerabilities during support period.
 ///
-/// VULN findings about known, unfixed vulnerabilities fail it.
+/// VULN findings about known, unfixed vulnerabilities (in CISA KEV, or CVSS ≥ 7) fail it.
 fn p5_2_3(cx: &Ctx) -> Decision {
     cx.check("5.2-3")
         .ixit(&["vulnerability_monitoring"])
         .finish()
+        .explain_vulns(cx, "Vulnerabilities are not being found and fixed")
 }

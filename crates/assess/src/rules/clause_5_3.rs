@@ -109,8 +109,13 @@ fn p5_3_7(cx: &Ctx) -> Decision {
 }
 
 /// 5.3-8: Security updates timely.
+///
+/// VULN findings (a known exploited or high-severity vulnerability still in the image) fail it.
 fn p5_3_8(cx: &Ctx) -> Decision {
-    cx.check("5.3-8").ixit(&["update_procedure"]).finish()
+    cx.check("5.3-8")
+        .ixit(&["update_procedure"])
+        .finish()
+        .explain_vulns(cx, "Security updates have not come in good time")
 }
 
 /// 5.3-9: Device verifies authenticity and integrity of updates.

@@ -109,6 +109,66 @@ impl<'a> Ctx<'a> {
     }
 }
 
+impl Decision {
+    /// A failure decided (in part) by VULN findings: say in plain words what they mean for
+    /// this provision (`lead`, e.g. "Vulnerabilities are not being fixed"), before the
+    /// common rationale. Other decisions are returned unchanged.
+    pub fn explain_vulns(mut self, cx: &Ctx, lead: &str) -> Decision {
+        if self.outcome != Outcome::Fail && self.outcome != Outcome::Inconclusive {
+            return self;
+        }
+        let vulns: Vec<&Finding> = cx
+            .findings
+            .iter()
+            .filter(|f| f.code.starts_with("VULN-") && f.severity >= DECIDING)
+            .filter(|f| self.findings.contains(&f.code))
+            .collect();
+        if vulns.is_empty() {
+            return self;
+        }
+        // Known exploited first, then by severity, then by id.
+        let mut keyed: Vec<(std::cmp::Reverse<Severity>, String)> = vulns
+            .iter()
+            .map(|f| {
+                let id = f.details.get("vulnerability").and_then(|v| v.as_str());
+                let comp = f.details.get("component").and_then(|v| v.as_str());
+                let label = match (id, comp) {
+                    (Some(i), Some(c)) => format!("{i} in {c}"),
+                    _ => f.title.clone(),
+                };
+                (std::cmp::Reverse(f.severity), label)
+            })
+            .collect();
+        keyed.sort();
+        let mut ids: Vec<String> = keyed.into_iter().map(|(_, l)| l).collect();
+        ids.dedup();
+        let kev = vulns
+            .iter()
+            .filter(|f| f.details.get("kev").and_then(|v| v.as_bool()) == Some(true))
+            .count();
+        let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+        let more = ids.len().saturating_sub(shown.len());
+        let list = if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        };
+        let exploited = match kev {
+            0 => String::new(),
+            1 => ", 1 of them known to be exploited (CISA KEV)".to_owned(),
+            n => format!(", {n} of them known to be exploited (CISA KEV)"),
+        };
+        self.rationale = format!(
+            "{lead}: this image ships {} known, unfixed high-severity or exploited \
+             vulnerabilit{}{exploited}: {list}. {}",
+            ids.len(),
+            if ids.len() == 1 { "y" } else { "ies" },
+            self.rationale
+        );
+        self
+    }
+}
+
 /// The common reasoning of one provision (see the module docs).
 #[derive(Debug)]
 pub(crate) struct Check<'a> {

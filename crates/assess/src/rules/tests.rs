@@ -81,6 +81,43 @@ fn a_new_code_decides_through_its_requirement_reference() {
 }
 
 #[test]
+fn known_vulnerabilities_fail_5_2_3_and_5_3_8_in_plain_words() {
+    let refs = ["en303645:5.2-3", "en303645:5.3-8"];
+    let mut kev = finding("VULN-001", Severity::Critical, &refs);
+    kev.details
+        .insert("vulnerability".into(), "CVE-2023-33538".into());
+    kev.details
+        .insert("component".into(), "TL-WR841N-firmware 3.16.9".into());
+    kev.details.insert("kev".into(), true.into());
+    let low = finding("VULN-003", Severity::Low, &refs);
+    let v = run(&[kev, low.clone()], None);
+    let p = get(&v, "en303645:5.2-3");
+    assert_eq!(p.outcome, Outcome::Fail);
+    assert_eq!(p.findings, vec!["VULN-001".to_owned()]);
+    assert!(
+        p.rationale.starts_with(
+            "Vulnerabilities are not being found and fixed: this image ships 1 known, unfixed \
+             high-severity or exploited vulnerability, 1 of them known to be exploited (CISA \
+             KEV): CVE-2023-33538 in TL-WR841N-firmware 3.16.9. The firmware fails 5.2-3"
+        ),
+        "{}",
+        p.rationale
+    );
+    let u = get(&v, "en303645:5.3-8");
+    assert_eq!(u.outcome, Outcome::Fail);
+    assert!(u
+        .rationale
+        .starts_with("Security updates have not come in good time: "));
+    // A low-severity VULN finding alone informs but does not decide.
+    let only_low = run(&[low], None);
+    assert_eq!(
+        get(&only_low, "en303645:5.2-3").outcome,
+        Outcome::Inconclusive
+    );
+    assert!(get(&only_low, "en303645:5.2-3").findings.is_empty());
+}
+
+#[test]
 fn answers_pass_na_and_fail() {
     let text = r#"
 [conditions]

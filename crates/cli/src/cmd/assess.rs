@@ -347,6 +347,20 @@ fn match_vulnerabilities(assessment: &mut Assessment, db: Option<PathBuf>) -> Re
         Err(e) => return Err(e.into()),
     };
     let status = store.status(crate::cmd::vulndb::now())?;
+    if status.needs_upgrade() {
+        let e = baseline_vulndb::Error::OldFormat {
+            path: path.clone(),
+            found: status.format,
+            want: baseline_vulndb::FORMAT,
+        };
+        if explicit {
+            return Err(e.into());
+        }
+        assessment
+            .notices
+            .push(format!("VULN: {e}; known vulnerabilities were not checked"));
+        return Ok(());
+    }
     if status.is_stale() {
         assessment.notices.push(format!(
             "VULN: the vulnerability store is stale (newest data {} days old); import current NVD/KEV data",
@@ -354,6 +368,14 @@ fn match_vulnerabilities(assessment: &mut Assessment, db: Option<PathBuf>) -> Re
         ));
     }
     assessment.vulnerabilities = store.match_components(&assessment.components)?;
+    // Matches the evidence does not rule out become VULN findings the rules weigh.
+    assessment.findings.extend(baseline_vulndb::findings(
+        &assessment.components,
+        &assessment.vulnerabilities,
+    ));
+    assessment
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(())
 }
 

@@ -28,7 +28,8 @@ enum VulndbCommand {
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
     },
-    /// Say what the store holds and how old it is (exit 1 when stale or absent).
+    /// Say what the store holds and how old it is (exit 1 when stale, absent or in an older
+    /// format that needs `import` to upgrade it).
     Status {
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
@@ -87,6 +88,13 @@ pub fn run(args: VulndbArgs) -> Result<ExitCode> {
                 TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&st)?),
                 TextOrJson::Text => {
                     println!("store:        {} ({} bytes)", st.path, st.size_bytes);
+                    if st.needs_upgrade() {
+                        println!(
+                            "format:       {} (OLD: this version reads format {}; run `baseline vulndb import` to upgrade)",
+                            st.format,
+                            baseline_vulndb::FORMAT
+                        );
+                    }
                     println!(
                         "records:      {} ({} index entries)",
                         st.cves, st.index_entries
@@ -118,7 +126,7 @@ pub fn run(args: VulndbArgs) -> Result<ExitCode> {
                     }
                 }
             }
-            Ok(if st.is_stale() {
+            Ok(if st.is_stale() || st.needs_upgrade() {
                 ExitCode::from(crate::EXIT_FAIL)
             } else {
                 ExitCode::SUCCESS

@@ -2,8 +2,8 @@
 //! format's `parse` on arbitrary bytes, with tight limits so a slow or greedy parser shows up
 //! as a libFuzzer timeout or OOM instead of hiding behind the defaults.
 
-use baseline_unpack::formats::registry;
 use baseline_unpack::format::Format;
+use baseline_unpack::formats::registry;
 use baseline_unpack::{Ctx, Limits};
 use bytes::Bytes;
 use std::time::Duration;

@@ -34,9 +34,12 @@ for t in "${targets[@]}"; do
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     lastnew=$(grep -E '^[0-9]+ #[0-9]+[[:space:]]+NEW ' "$log" | tail -1 | cut -d' ' -f1)
-    lastnew=${lastnew:-0}
     elapsed=$(($(date +%s) - start))
-    if [ "$((lastnew * 3))" -le "$((elapsed * 2))" ]; then plateau=yes; else plateau=no; fi
+    if ! grep -q 'INITED' "$log"; then
+        lastnew=-; plateau="no (seeds not all run)"
+    elif [ -z "$lastnew" ]; then
+        lastnew=-; plateau=yes
+    elif [ "$((lastnew * 3))" -le "$((elapsed * 2))" ]; then plateau=yes; else plateau=no; fi
     findings=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) -newermt "@$start" -printf '%f ' 2>/dev/null)
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$elapsed" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
         "$lastnew" "$plateau" "${findings:-none}"

@@ -3,6 +3,7 @@
 # prints a table: target, execs, final cov/ft, time of the last new coverage, findings.
 #
 #   fuzz/campaign.sh [SECONDS_PER_TARGET] [TARGET...]     (default 90 s, every target)
+#   FUZZ_FLAGS="-max_len=65536" fuzz/campaign.sh …          (extra libFuzzer flags)
 #
 # Seeds come from fuzz/corpus/<target>/ (build them with fuzz/seeds.py; git-ignored), and
 # libFuzzer adds what it finds there. Findings go to fuzz/artifacts/<target>/, logs to
@@ -26,7 +27,7 @@ for t in "${targets[@]}"; do
     start=$(date +%s)
     # Every libFuzzer line is prefixed with the seconds since the target started.
     nice -n 19 "$bindir/$t" "fuzz/corpus/$t" -max_total_time="$secs" -rss_limit_mb=2048 \
-        -timeout=10 -print_final_stats=1 \
+        -timeout=10 -print_final_stats=1 ${FUZZ_FLAGS:-} \
         -artifact_prefix="fuzz/artifacts/$t/" 2>&1 |
         while IFS= read -r line; do printf '%s %s\n' "$(($(date +%s) - start))" "$line"; done >"$log"
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

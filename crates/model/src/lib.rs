@@ -167,6 +167,14 @@ pub struct Cvss {
     pub vector: Option<String>,
 }
 
+impl Cvss {
+    /// The base score of the newest CVSS version present (v4, else v3, else v2): the one
+    /// severity and reports go by.
+    pub fn base(&self) -> Option<f32> {
+        self.v4.or(self.v3).or(self.v2)
+    }
+}
+
 /// A known vulnerability matched to a component.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vulnerability {

@@ -355,11 +355,7 @@ pub fn render(a: &Assessment) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 esc(&v.id),
                 esc(&v.component),
-                v.cvss
-                    .v3
-                    .or(v.cvss.v2)
-                    .map(|x| format!("{x:.1}"))
-                    .unwrap_or_default(),
+                v.cvss.base().map(|x| format!("{x:.1}")).unwrap_or_default(),
                 if v.kev { "yes" } else { "" }
             );
         }

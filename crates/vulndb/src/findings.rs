@@ -28,7 +28,7 @@ const MAX_EVIDENCE: usize = 8;
 
 /// The score used for severity: the newest CVSS version the record has.
 pub fn base_score(v: &Vulnerability) -> Option<f32> {
-    v.cvss.v4.or(v.cvss.v3).or(v.cvss.v2)
+    v.cvss.base()
 }
 
 /// VEX states that mean "this product is affected or may be".

@@ -291,6 +291,27 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         ),
     };
     output::emit(args.output.as_deref(), rendered.as_bytes())?;
+    if let Some(path) = &args.output {
+        // The report went to a file: say where, and the headline, so the run is not silent.
+        let count = |o: Outcome| {
+            assessment
+                .verdicts
+                .iter()
+                .filter(|v| v.outcome == o)
+                .count()
+        };
+        eprintln!(
+            "wrote {} ({}): {} findings; verdicts: {} fail, {} inconclusive, {} pass",
+            path.display(),
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_owned()),
+            assessment.findings.len(),
+            count(Outcome::Fail),
+            count(Outcome::Inconclusive),
+            count(Outcome::Pass),
+        );
+    }
 
     let failed = match args.fail_on {
         FailOn::Never => false,

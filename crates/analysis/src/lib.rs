@@ -50,6 +50,9 @@ pub struct AnalysisOutput {
     pub components: Vec<Component>,
     /// Things an analyser could not do (recorded as inconclusive, the run goes on).
     pub notices: Vec<String>,
+    /// Wall time of the shared scan, of each family (they overlap) and of the whole analysis
+    /// (for `BASELINE_TIMINGS`; not part of any report).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Every check, in code order.
@@ -67,19 +70,52 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     all
 }
 
+/// Build the compiled tables the analysers share (component signature rules: regexes and
+/// an automaton, about 25 ms) so a caller can do it on another thread while it unpacks.
+/// [`analyse`] builds them itself when this was not called.
+pub fn warm_up() {
+    let _ = comp::signatures::Signatures::bundled();
+}
+
 /// Run every analyser family over `tree`.
+///
+/// The families are independent (each reads the tree, the options and the shared content
+/// scan, and writes only its own output), so they run side by side on the thread pool; their
+/// outputs are merged in the fixed order below, so the result does not depend on scheduling.
 pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
+    use rayon::prelude::*;
+    type Family = fn(&Context<'_>, &cred::scan::Scan, &mut AnalysisOutput);
+    const FAMILIES: &[(&str, Family)] = &[
+        ("cred", cred::run_with),
+        ("key", key::run_with),
+        ("svc", |c, _, o| svc::run(c, o)),
+        ("hard", |c, _, o| hard::run(c, o)),
+        ("upd", |c, _, o| upd::run(c, o)),
+        ("crypto", crypto::run_with),
+        ("comp", |c, _, o| comp::run(c, o)),
+    ];
     let ctx = Context::new(tree, options);
     let mut out = AnalysisOutput::default();
-    // One content pass shared by the CRED and KEY families.
+    let started = std::time::Instant::now();
+    // One content pass shared by the CRED, KEY and CRYPTO families.
     let scan = cred::scan::Scan::run(&ctx);
-    cred::run_with(&ctx, &scan, &mut out);
-    key::run_with(&ctx, &scan, &mut out);
-    svc::run(&ctx, &mut out);
-    hard::run(&ctx, &mut out);
-    upd::run(&ctx, &mut out);
-    crypto::run_with(&ctx, &scan, &mut out);
-    comp::run(&ctx, &mut out);
+    out.timings.push(("scan", started.elapsed()));
+    let parts: Vec<(&'static str, std::time::Duration, AnalysisOutput)> = FAMILIES
+        .par_iter()
+        .map(|(name, run)| {
+            let t = std::time::Instant::now();
+            let mut o = AnalysisOutput::default();
+            run(&ctx, &scan, &mut o);
+            (*name, t.elapsed(), o)
+        })
+        .collect();
+    for (name, took, part) in parts {
+        out.findings.extend(part.findings);
+        out.components.extend(part.components);
+        out.notices.extend(part.notices);
+        out.timings.push((name, took));
+    }
+    out.timings.push(("analyse", started.elapsed()));
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }

@@ -3,8 +3,10 @@
 use super::{finding, indicator_evidence, input_name, ByInput, Indicator, STATIC_LIMIT};
 use crate::{AnalysisOutput, CheckInfo, Context};
 use baseline_model::{Confidence, Severity};
-use baseline_unpack::NodeKind;
+use baseline_unpack::{NodeId, NodeKind};
+use rayon::prelude::*;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "UPD-001",
@@ -61,10 +63,35 @@ const STRINGS: &[&str] = &[
 
 pub(super) fn collect(ctx: &Context<'_>) -> ByInput {
     let mut by: ByInput = ByInput::new();
+    // Content search first, in parallel: programs in file systems, and leaves outside them
+    // (bare-metal images, raw regions). A DFA: this reads every program byte.
     let ac = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(STRINGS)
         .ok();
+    let searched: Vec<NodeId> = ctx
+        .tree
+        .iter()
+        .filter(|(_, n)| {
+            let in_fs = n.fs_root.is_some();
+            let program = in_fs && n.is_file() && n.data.starts_with(b"\x7fELF");
+            let bare = !in_fs && n.children.is_empty() && !n.is_dir_like();
+            (program || bare) && n.data.len() <= super::MAX_SEARCH
+        })
+        .map(|(id, _)| id)
+        .collect();
+    let code_hits: BTreeMap<NodeId, &'static str> = match &ac {
+        Some(ac) => searched
+            .par_iter()
+            .filter_map(|id| {
+                let n = ctx.tree.get(*id)?;
+                let m = ac.find(n.data.as_ref())?;
+                Some((*id, *STRINGS.get(m.pattern().as_usize())?))
+            })
+            .collect(),
+        None => BTreeMap::new(),
+    };
     for (id, n) in ctx.tree.iter() {
         let lower = n.name.to_ascii_lowercase();
         let mut push = |kind: &'static str, what: String| {
@@ -103,17 +130,8 @@ pub(super) fn collect(ctx: &Context<'_>) -> ByInput {
                 }
             }
         }
-        // Programs in file systems, and leaves outside them (bare-metal images, raw regions).
-        let program = in_fs && n.is_file() && n.data.starts_with(b"\x7fELF");
-        let bare = !in_fs && n.children.is_empty() && !n.is_dir_like();
-        if (program || bare) && n.data.len() <= super::MAX_SEARCH {
-            if let Some(ac) = &ac {
-                if let Some(m) = ac.find(n.data.as_ref()) {
-                    if let Some(s) = STRINGS.get(m.pattern().as_usize()) {
-                        push("ota-code", (*s).to_owned());
-                    }
-                }
-            }
+        if let Some(s) = code_hits.get(&id) {
+            push("ota-code", (*s).to_owned());
         }
     }
     by

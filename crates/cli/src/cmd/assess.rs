@@ -170,8 +170,16 @@ pub(crate) fn analyse(
     if progress {
         eprintln!("unpacking {} input(s)…", inputs.images.len());
     }
+    let started = std::time::Instant::now();
+    // Compile the analysers' tables and load the catalogue while unpacking, which leaves
+    // gaps on the cores (serial stretches between its parallel ones).
+    let warm = std::thread::spawn(|| {
+        baseline_analysis::warm_up();
+        let _ = Catalogue::embedded();
+    });
     let unpacked = baseline_unpack::unpack_inputs(&inputs.images, &Limits::default())?;
     let tree = &unpacked.tree;
+    timing("unpack", started);
     for (&root, (name, data)) in tree.roots().iter().zip(&inputs.images) {
         assessment.artifacts.push(ArtifactSummary {
             sha256: hex::encode(Sha256::digest(data)),
@@ -190,7 +198,14 @@ pub(crate) fn analyse(
             unpacked.stats.extracted_bytes
         );
     }
+    // Its work is only a head start: analyse and evaluate build what it has not.
+    let _ = warm.join();
     let analysis = baseline_analysis::analyse(tree, options);
+    if timings_wanted() {
+        for (stage, d) in &analysis.timings {
+            eprintln!("timing: {stage:<10} {:>8.1} ms", d.as_secs_f64() * 1e3);
+        }
+    }
     assessment.findings = analysis.findings;
     assessment.components = analysis.components;
     assessment.notices = analysis.notices;
@@ -198,6 +213,21 @@ pub(crate) fn analyse(
         baseline_analysis::comp::device::apply_product(product, &mut assessment.components);
     }
     Ok(())
+}
+
+/// `BASELINE_TIMINGS=1`: print each stage's wall time to stderr (for benchmarking).
+fn timings_wanted() -> bool {
+    std::env::var_os("BASELINE_TIMINGS").is_some_and(|v| v == "1")
+}
+
+/// Print the time since `since` for `stage` when timings are wanted.
+fn timing(stage: &str, since: std::time::Instant) {
+    if timings_wanted() {
+        eprintln!(
+            "timing: {stage:<10} {:>8.1} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }
 
 /// Evaluate the verdicts into `assessment`.
@@ -269,12 +299,18 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         crack_budget: Duration::from_secs(args.crack_budget),
     };
     let progress = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     analyse(&inputs, &options, &mut assessment, progress)?;
+    let t = std::time::Instant::now();
     match_vulnerabilities(&mut assessment, args.vulndb.clone())?;
+    timing("vulndb", t);
     if let Some(url) = &args.site {
         site_evidence(&args, url, &mut assessment)?;
     }
+    let t = std::time::Instant::now();
     evaluate(&inputs, &args.schemes, &mut assessment)?;
+    timing("evaluate", t);
+    let t = std::time::Instant::now();
 
     let rendered = match args.format {
         Format::Json => baseline_report::json::render(&assessment),
@@ -291,6 +327,8 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         ),
     };
     output::emit(args.output.as_deref(), rendered.as_bytes())?;
+    timing("render", t);
+    timing("total", started);
     if let Some(path) = &args.output {
         // The report went to a file: say where, and the headline, so the run is not silent.
         let count = |o: Outcome| {

@@ -16,41 +16,34 @@
 
 use super::md5crypt::{encode, initial, put, rounds_slow, salt_of, FAST_MAX_PW};
 
-/// Candidates hashed together: one 128-bit vector of `u32`s. Measured on x86-64 (SSE2
-/// baseline): 4 lanes 2.0× the scalar rate, 8 lanes 1.65×, 16 lanes slower than 8 (spills).
-pub(super) const LANES: usize = 4;
+/// Candidates hashed together: two 128-bit vectors of `u32`s (`wide::u32x8` is one AVX2
+/// register when the build enables AVX2, else two SSE2/NEON registers). Two independent
+/// vectors matter as much as the width: one MD5 step depends on the previous one, so a
+/// single vector leaves the execution units idle while each step's result is awaited.
+pub(super) const LANES: usize = 8;
+
+type W = wide::u32x8;
 
 #[derive(Clone, Copy)]
-struct V([u32; LANES]);
+struct V(W);
 
 impl V {
     #[inline(always)]
     fn splat(x: u32) -> V {
-        V([x; LANES])
+        V(W::splat(x))
     }
     #[inline(always)]
     fn add(self, o: V) -> V {
-        let mut r = self.0;
-        for (r, y) in r.iter_mut().zip(o.0) {
-            *r = r.wrapping_add(y);
-        }
-        V(r)
+        // `wide`'s `+` wraps, like `u32::wrapping_add`.
+        V(self.0 + o.0)
     }
     #[inline(always)]
     fn addc(self, k: u32) -> V {
-        let mut r = self.0;
-        for r in &mut r {
-            *r = r.wrapping_add(k);
-        }
-        V(r)
+        V(self.0 + W::splat(k))
     }
     #[inline(always)]
     fn rotl(self, s: u32) -> V {
-        let mut r = self.0;
-        for r in &mut r {
-            *r = r.rotate_left(s);
-        }
-        V(r)
+        V(self.0.unbounded_shl_scalar(s) | self.0.unbounded_shr_scalar(32 - s))
     }
 }
 
@@ -58,16 +51,13 @@ macro_rules! lanes3 {
     ($name:ident, |$x:ident, $y:ident, $z:ident| $e:expr) => {
         #[inline(always)]
         fn $name(x: V, y: V, z: V) -> V {
-            let mut r = [0u32; LANES];
-            for (((r, $x), $y), $z) in r.iter_mut().zip(x.0).zip(y.0).zip(z.0) {
-                *r = $e;
-            }
-            V(r)
+            let ($x, $y, $z) = (x.0, y.0, z.0);
+            V($e)
         }
     };
 }
-lanes3!(f1, |x, y, z| (x & y) | (!x & z));
-lanes3!(f2, |x, y, z| (x & z) | (y & !z));
+lanes3!(f1, |x, y, z| z ^ (x & (y ^ z)));
+lanes3!(f2, |x, y, z| y ^ (z & (x ^ y)));
 lanes3!(f3, |x, y, z| x ^ y ^ z);
 lanes3!(f4, |x, y, z| y ^ (x | !z));
 
@@ -162,32 +152,37 @@ fn compress(m: &[V; 16]) -> [V; 4] {
 /// each from its own starting digest. Unused lanes compute garbage that nobody reads.
 fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
     // A round's block depends on the round only through (r odd, r % 3 != 0, r % 7 != 0): eight
-    // layouts. Each lane's eight blocks are built once with the padding and length in place;
-    // a round copies its template and drops the previous digest in at its offset.
-    let mut tpl = [[[0u8; 64]; 8]; LANES];
-    let mut fin_at = [[0usize; 8]; LANES];
-    for ((pw, tpl), fin_at) in pws.iter().zip(tpl.iter_mut()).zip(fin_at.iter_mut()) {
-        for (combo, (buf, at)) in tpl.iter_mut().zip(fin_at.iter_mut()).enumerate() {
+    // layouts. Each lane's eight blocks are built once, as message words in lane order with the
+    // padding and length in place and a zero hole where the previous digest goes; a round
+    // copies its layout and ORs the digest words in at the hole (shifted when the hole is not
+    // word-aligned), so no round touches bytes.
+    let mut base = [[[0u32; LANES]; 16]; 8];
+    // Per layout and lane: the hole's first word and its bit shift within that word.
+    let mut hole = [[(0usize, 0u32); LANES]; 8];
+    for (lane, pw) in pws.iter().enumerate().take(LANES) {
+        for (combo, (words, holes)) in base.iter_mut().zip(hole.iter_mut()).enumerate() {
             let (odd, salted, doubled) = (combo & 1 == 1, combo & 2 != 0, combo & 4 != 0);
-            let hole = [0u8; 16];
+            let mut buf = [0u8; 64];
+            let gap = [0u8; 16];
             let mut len = 0usize;
+            let mut at = 0usize;
             if odd {
-                put(buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             } else {
-                *at = len;
-                put(buf, &mut len, &hole);
+                at = len;
+                put(&mut buf, &mut len, &gap);
             }
             if salted {
-                put(buf, &mut len, salt);
+                put(&mut buf, &mut len, salt);
             }
             if doubled {
-                put(buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             }
             if odd {
-                *at = len;
-                put(buf, &mut len, &hole);
+                at = len;
+                put(&mut buf, &mut len, &gap);
             } else {
-                put(buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             }
             // At most 15 + 8 + 15 + 16 = 54 bytes: the padding and length fit this block.
             if let Some(b) = buf.get_mut(len) {
@@ -196,38 +191,87 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
             if let Some(l) = buf.get_mut(56..64) {
                 l.copy_from_slice(&((len as u64) * 8).to_le_bytes());
             }
-        }
-    }
-    for r in 0..1000u32 {
-        let combo =
-            usize::from(r & 1 == 1) | usize::from(r % 3 != 0) << 1 | usize::from(r % 7 != 0) << 2;
-        let mut m = [V::splat(0); 16];
-        for (lane, ((fin, tpl), fin_at)) in fins
-            .iter()
-            .zip(tpl.iter())
-            .zip(fin_at.iter())
-            .enumerate()
-            .take(pws.len())
-        {
-            let (Some(&tpl), Some(&at)) = (tpl.get(combo), fin_at.get(combo)) else {
-                continue;
-            };
-            let mut buf = tpl;
-            if let Some(dst) = buf.get_mut(at..at + 16) {
-                dst.copy_from_slice(fin);
-            }
-            for (w, bytes) in m.iter_mut().zip(buf.chunks_exact(4)) {
-                if let (Some(slot), Ok(b)) = (w.0.get_mut(lane), <[u8; 4]>::try_from(bytes)) {
+            for (w, bytes) in words.iter_mut().zip(buf.chunks_exact(4)) {
+                if let (Some(slot), Ok(b)) = (w.get_mut(lane), <[u8; 4]>::try_from(bytes)) {
                     *slot = u32::from_le_bytes(b);
                 }
             }
+            if let Some(h) = holes.get_mut(lane) {
+                *h = (at / 4, (at % 4) as u32 * 8);
+            }
         }
-        let st = compress(&m);
-        for (lane, fin) in fins.iter_mut().enumerate() {
-            for (word, out) in st.iter().zip(fin.chunks_exact_mut(4)) {
-                if let Some(x) = word.0.get(lane) {
-                    out.copy_from_slice(&x.to_le_bytes());
+    }
+    // The running digest of every lane as MD5 state words (MD5 output is little-endian words).
+    let mut d = [[0u32; LANES]; 4];
+    for (lane, fin) in fins.iter().enumerate() {
+        for (word, bytes) in d.iter_mut().zip(fin.chunks_exact(4)) {
+            if let (Some(slot), Ok(b)) = (word.get_mut(lane), <[u8; 4]>::try_from(bytes)) {
+                *slot = u32::from_le_bytes(b);
+            }
+        }
+    }
+    let n = pws.len().min(LANES);
+    // Even rounds put the digest first (word-aligned at offset 0 in every lane): a vector OR.
+    // Odd rounds put it after the password, salt and password, a different offset per lane:
+    // those words are assembled per lane, only over the words some lane's hole touches.
+    let basev = base.map(|words| words.map(W::new));
+    let mut span = [(0usize, 0usize); 8];
+    for (sp, holes) in span.iter_mut().zip(hole.iter()) {
+        let lo = holes.iter().take(n).map(|h| h.0).min().unwrap_or(0);
+        let hi = holes
+            .iter()
+            .take(n)
+            .map(|h| h.0 + 5)
+            .max()
+            .unwrap_or(0)
+            .min(16);
+        *sp = (lo, hi);
+    }
+    let mut dv = d.map(W::new);
+    for r in 0..1000u32 {
+        let combo =
+            usize::from(r & 1 == 1) | usize::from(r % 3 != 0) << 1 | usize::from(r % 7 != 0) << 2;
+        let (Some(words), Some(holes), Some(&(lo, hi))) =
+            (basev.get(combo), hole.get(combo), span.get(combo))
+        else {
+            continue;
+        };
+        let mut m = *words;
+        if r & 1 == 0 {
+            for (slot, x) in m.iter_mut().zip(dv) {
+                *slot |= x;
+            }
+        } else {
+            let da = dv.map(W::to_array);
+            let mut ins = [[0u32; LANES]; 16];
+            for (lane, &(q, sh)) in holes.iter().enumerate().take(n) {
+                // Digest word k lands in message word q + k (and q + k + 1 when shifted).
+                let mut spill = 0u32;
+                for (k, x) in da
+                    .iter()
+                    .map(|w| w.get(lane).copied().unwrap_or(0))
+                    .enumerate()
+                {
+                    if let Some(slot) = ins.get_mut(q + k).and_then(|v| v.get_mut(lane)) {
+                        *slot = (x << sh) | spill;
+                    }
+                    spill = if sh == 0 { 0 } else { x >> (32 - sh) };
                 }
+                if let Some(slot) = ins.get_mut(q + 4).and_then(|v| v.get_mut(lane)) {
+                    *slot = spill;
+                }
+            }
+            for (slot, x) in m.iter_mut().zip(ins).take(hi).skip(lo) {
+                *slot |= W::new(x);
+            }
+        }
+        dv = compress(&m.map(V)).map(|v| v.0);
+    }
+    let d = dv.map(W::to_array);
+    for (lane, fin) in fins.iter_mut().enumerate() {
+        for (word, out) in d.iter().zip(fin.chunks_exact_mut(4)) {
+            if let Some(x) = word.get(lane) {
+                out.copy_from_slice(&x.to_le_bytes());
             }
         }
     }

@@ -70,11 +70,12 @@ pub fn checks() -> Vec<&'static CheckInfo> {
     all
 }
 
-/// Build the compiled tables the analysers share (component signature rules: regexes and
-/// an automaton, about 25 ms) so a caller can do it on another thread while it unpacks.
+/// Build the compiled tables the analysers share (component signature rules and the shared
+/// content pass's automaton, about 30 ms) so a caller can do it on another thread while it unpacks.
 /// [`analyse`] builds them itself when this was not called.
 pub fn warm_up() {
     let _ = comp::signatures::Signatures::bundled();
+    cred::scan::warm_up();
 }
 
 /// Run every analyser family over `tree`.
@@ -90,14 +91,14 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
         ("key", key::run_with),
         ("svc", |c, _, o| svc::run(c, o)),
         ("hard", |c, _, o| hard::run(c, o)),
-        ("upd", |c, _, o| upd::run(c, o)),
+        ("upd", upd::run_with),
         ("crypto", crypto::run_with),
-        ("comp", |c, _, o| comp::run(c, o)),
+        ("comp", comp::run_with),
     ];
     let ctx = Context::new(tree, options);
     let mut out = AnalysisOutput::default();
     let started = std::time::Instant::now();
-    // One content pass shared by the CRED, KEY and CRYPTO families.
+    // One content pass shared by the CRED, KEY, CRYPTO, UPD and COMP families.
     let scan = cred::scan::Scan::run(&ctx);
     out.timings.push(("scan", started.elapsed()));
     let parts: Vec<(&'static str, std::time::Duration, AnalysisOutput)> = FAMILIES

@@ -72,7 +72,7 @@ pub fn purl_string(kind: &str, name: &str, version: Option<&str>) -> String {
 
 /// Leaves worth scanning: file-system files, and streams/regions with no children
 /// (decompressed kernels, raw partitions), never carves inside files.
-fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
+pub(crate) fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
     ctx.tree
         .iter()
         .filter(|(id, n)| {
@@ -90,8 +90,14 @@ fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
         .collect()
 }
 
-/// Run the COMP checks: add components to `out`.
+/// Run the COMP checks with their own content pass: add components to `out`.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
+    let scan = crate::cred::scan::Scan::run(ctx);
+    run_with(ctx, &scan, out);
+}
+
+/// Run the COMP checks on the analysers' shared content pass: add components to `out`.
+pub fn run_with(ctx: &Context<'_>, shared: &crate::cred::scan::Scan, out: &mut AnalysisOutput) {
     let mut comps = Vec::new();
     let sig = match Sig::bundled() {
         Ok(s) => Some(s),
@@ -103,19 +109,30 @@ pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
     };
     packages::collect(ctx, sig, &mut comps);
     if let Some(sig) = sig {
-        scan(ctx, sig, &mut comps);
+        scan(ctx, sig, shared, &mut comps);
     }
     device::from_headers(ctx, &mut comps);
     out.components.extend(dedup(comps));
 }
 
-fn scan(ctx: &Context<'_>, sig: &Sig, comps: &mut Vec<Component>) {
+fn scan(
+    ctx: &Context<'_>,
+    sig: &Sig,
+    shared: &crate::cred::scan::Scan,
+    comps: &mut Vec<Component>,
+) {
     let ids = leaves(ctx);
     let found: Vec<(NodeId, Vec<signatures::Hit>)> = ids
         .par_iter()
         .filter_map(|&id| {
             let n = ctx.tree.get(id)?;
-            let hits = sig.scan(&n.name, &n.data);
+            // The shared pass found the anchors; without it (no bundled rules in it), scan here.
+            let hits = if shared.with_comp {
+                let anchors = shared.comp.get(&id).map_or(&[][..], Vec::as_slice);
+                sig.scan_anchors(&n.name, &n.data, anchors.iter().copied())
+            } else {
+                sig.scan(&n.name, &n.data)
+            };
             (!hits.is_empty()).then_some((id, hits))
         })
         .collect();

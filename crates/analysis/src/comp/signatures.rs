@@ -160,12 +160,31 @@ impl Signatures {
             .map_err(Clone::clone)
     }
 
+    /// Anchor hits a rule's regex examines per file (see [`MAX_TRIES_PER_RULE`]).
+    pub const MAX_TRIES_PER_RULE: usize = MAX_TRIES_PER_RULE;
+
     /// Every sighting in one file (`name` is its file name).
     pub fn scan(&self, name: &str, data: &[u8]) -> Vec<Hit> {
+        let anchors = self
+            .ac
+            .find_overlapping_iter(data)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
+        self.scan_anchors(name, data, anchors)
+    }
+
+    /// Every sighting in one file from its anchor hits `(pattern, start, end)`, in match
+    /// order (pattern numbering: the rules' anchors in rule order), found by [`Self::scan`]
+    /// or by the analysers' shared pass.
+    pub fn scan_anchors(
+        &self,
+        name: &str,
+        data: &[u8],
+        anchors: impl IntoIterator<Item = (usize, usize, usize)>,
+    ) -> Vec<Hit> {
         let mut out: Vec<Hit> = Vec::new();
         let mut tries = vec![0usize; self.rules.len()];
-        for m in self.ac.find_overlapping_iter(data) {
-            let Some(&ri) = self.pattern_rule.get(m.pattern().as_usize()) else {
+        for (pattern, start, end) in anchors {
+            let Some(&ri) = self.pattern_rule.get(pattern) else {
                 continue;
             };
             let (Some(rule), Some(Some(re)), Some(t)) =
@@ -181,12 +200,12 @@ impl Signatures {
             if rule.versionless && !named {
                 continue;
             }
-            let lo = m.start().saturating_sub(rule.before);
-            let hi = m.end().saturating_add(WINDOW_AFTER).min(data.len());
+            let lo = start.saturating_sub(rule.before);
+            let hi = end.saturating_add(WINDOW_AFTER).min(data.len());
             let Some(window) = data.get(lo..hi) else {
                 continue;
             };
-            let anchor_at = m.start() - lo;
+            let anchor_at = start.saturating_sub(lo);
             for caps in re.captures_iter(window) {
                 let Some(whole) = caps.get(0) else { continue };
                 if whole.start() > anchor_at || whole.end() <= anchor_at {

@@ -1,15 +1,20 @@
-//! One multi-pattern pass over every leaf of the tree (files, unparsed regions and streams):
-//! key headers and credential markers, so each byte is read once for all CRED and KEY checks.
+//! The analysers' one multi-pattern pass over the tree's content: key headers and credential
+//! markers (CRED, KEY, CRYPTO), update-code strings (UPD) and component version anchors
+//! (COMP) in one automaton, so each byte is read once for all of them. Each node is scanned
+//! once for the union of the families that want it, and a hit is kept only for the families
+//! that asked for that node.
 //!
-//! Owns: the pattern table ([`Pattern`]) and the per-node hit lists ([`Scan`]).
-//! Never does: interpret hits (the checks do). Written so its pattern table can later be
-//! merged into a workspace-wide shared pass: [`scan_bytes`] is a pure function of the bytes.
+//! Owns: the credential pattern table ([`Pattern`]), the combined automaton and the per-node
+//! hit lists ([`Scan`]). Never does: interpret hits (the checks do). [`scan_bytes`] is the
+//! credential table alone, a pure function of the bytes (tests and benches).
 
+use crate::comp::signatures::Signatures;
 use crate::Context;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use baseline_unpack::{NodeId, NodeKind};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Hits kept per node and pattern (more are counted as one "many").
 const MAX_HITS_PER_PATTERN: usize = 256;
@@ -82,24 +87,17 @@ impl Hits {
     }
 }
 
-/// The result of one pass over the whole tree: only nodes with at least one hit.
-#[derive(Debug, Default)]
-pub struct Scan {
-    pub nodes: BTreeMap<NodeId, Hits>,
-}
-
-fn automaton() -> Option<AhoCorasick> {
+/// The credential table alone, as an automaton (for [`scan_bytes`]).
+pub fn automaton() -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
-        // Key names vary in case (`pskKey`, `PSK`); the other patterns are validated by parsing.
         .ascii_case_insensitive(true)
-        // A DFA scans several times faster than the default NFA; this runs over every byte.
         .kind(Some(AhoCorasickKind::DFA))
         .build(TABLE.iter().map(|(_, p)| *p))
         .ok()
 }
 
-/// Scan one buffer with the pattern table.
+/// Scan one buffer with the credential table ([`automaton`]).
 pub fn scan_bytes(ac: &AhoCorasick, data: &[u8]) -> Hits {
     let mut hits = Hits::default();
     for m in ac.find_overlapping_iter(data) {
@@ -133,21 +131,162 @@ pub fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
         .collect()
 }
 
+/// A component anchor hit: the pattern's index in [`Signatures`]' numbering, start, end.
+pub type AnchorHit = (usize, usize, usize);
+
+/// The result of one pass over the whole tree: only nodes with at least one hit.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Credential and key markers, per CRED leaf ([`leaves`]).
+    pub nodes: BTreeMap<NodeId, Hits>,
+    /// Component anchors, per COMP leaf, in match order, at most
+    /// [`Signatures::MAX_TRIES_PER_RULE`] per rule (all a rule's regex ever examines).
+    pub comp: BTreeMap<NodeId, Vec<AnchorHit>>,
+    /// The first update-code string, per UPD-searched node.
+    pub upd: BTreeMap<NodeId, &'static str>,
+    /// Whether the component anchors were part of the pass (the signature rules loaded).
+    pub with_comp: bool,
+}
+
+/// The combined automaton: the credential table, then the UPD strings, then the anchors of
+/// the bundled component rules, built once per process.
+struct Combined {
+    ac: AhoCorasick,
+    upd_base: usize,
+    comp_base: usize,
+    /// Component pattern index → rule index.
+    comp_rule: Vec<usize>,
+    rules: usize,
+}
+
+fn combined() -> Option<&'static Combined> {
+    static C: OnceLock<Option<Combined>> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut pats: Vec<&[u8]> = TABLE.iter().map(|(_, p)| *p).collect();
+        let upd_base = pats.len();
+        pats.extend(crate::upd::CODE_STRINGS.iter().map(|s| s.as_bytes()));
+        let comp_base = pats.len();
+        let mut comp_rule = Vec::new();
+        let mut rules = 0;
+        if let Ok(sig) = Signatures::bundled() {
+            rules = sig.rules.len();
+            for (i, r) in sig.rules.iter().enumerate() {
+                for a in &r.anchors {
+                    pats.push(a.as_bytes());
+                    comp_rule.push(i);
+                }
+            }
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            // Every table is matched without regard to ASCII case (key names vary in case;
+            // the other hits are validated by parsing or a regex).
+            .ascii_case_insensitive(true)
+            // A DFA scans several times faster than the default NFA; this runs over every byte.
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(pats)
+            .ok()
+            .map(|ac| Combined {
+                ac,
+                upd_base,
+                comp_base,
+                comp_rule,
+                rules,
+            })
+    })
+    .as_ref()
+}
+
+/// Build the combined automaton now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    let _ = combined();
+}
+
+/// Which families want one node's hits.
+#[derive(Debug, Clone, Copy, Default)]
+struct Want {
+    cred: bool,
+    comp: bool,
+    upd: bool,
+}
+
 impl Scan {
-    /// One pass over every leaf, in parallel.
+    /// One pass over every node some family wants, in parallel.
     pub fn run(ctx: &Context<'_>) -> Scan {
-        let Some(ac) = automaton() else {
+        let Some(c) = combined() else {
             return Scan::default();
         };
-        let nodes = leaves(ctx)
-            .par_iter()
-            .filter_map(|id| {
-                let n = ctx.tree.get(*id)?;
-                let h = scan_bytes(&ac, &n.data);
-                (!h.by_pattern.is_empty()).then_some((*id, h))
+        let cred: std::collections::BTreeSet<NodeId> = leaves(ctx).into_iter().collect();
+        let comp: std::collections::BTreeSet<NodeId> =
+            crate::comp::leaves(ctx).into_iter().collect();
+        let todo: Vec<(NodeId, Want)> = ctx
+            .tree
+            .iter()
+            .filter_map(|(id, n)| {
+                let w = Want {
+                    cred: cred.contains(&id),
+                    comp: c.rules > 0 && comp.contains(&id),
+                    upd: crate::upd::searched(n),
+                };
+                (w.cred || w.comp || w.upd).then_some((id, w))
             })
             .collect();
-        Scan { nodes }
+        type One = (NodeId, Option<Hits>, Vec<AnchorHit>, Option<&'static str>);
+        let found: Vec<One> = todo
+            .par_iter()
+            .filter_map(|&(id, want)| {
+                let n = ctx.tree.get(id)?;
+                let mut hits = Hits::default();
+                let mut anchors: Vec<AnchorHit> = Vec::new();
+                let mut tries = vec![0usize; if want.comp { c.rules } else { 0 }];
+                let mut upd: Option<&'static str> = None;
+                for m in c.ac.find_overlapping_iter(n.data.as_ref()) {
+                    let i = m.pattern().as_usize();
+                    if i < c.upd_base {
+                        if want.cred {
+                            if let Some((pat, _)) = TABLE.get(i) {
+                                let v = hits.by_pattern.entry(*pat).or_default();
+                                if v.len() < MAX_HITS_PER_PATTERN {
+                                    v.push(m.start() as u64);
+                                }
+                            }
+                        }
+                    } else if i < c.comp_base {
+                        if want.upd && upd.is_none() {
+                            upd = crate::upd::CODE_STRINGS.get(i - c.upd_base).copied();
+                        }
+                    } else if want.comp {
+                        let ci = i - c.comp_base;
+                        let Some(t) = c.comp_rule.get(ci).and_then(|r| tries.get_mut(*r)) else {
+                            continue;
+                        };
+                        if *t < Signatures::MAX_TRIES_PER_RULE {
+                            *t += 1;
+                            anchors.push((ci, m.start(), m.end()));
+                        }
+                    }
+                }
+                let hits = (!hits.by_pattern.is_empty()).then_some(hits);
+                (hits.is_some() || !anchors.is_empty() || upd.is_some())
+                    .then_some((id, hits, anchors, upd))
+            })
+            .collect();
+        let mut scan = Scan {
+            with_comp: c.rules > 0,
+            ..Scan::default()
+        };
+        for (id, hits, anchors, upd) in found {
+            if let Some(h) = hits {
+                scan.nodes.insert(id, h);
+            }
+            if !anchors.is_empty() {
+                scan.comp.insert(id, anchors);
+            }
+            if let Some(u) = upd {
+                scan.upd.insert(id, u);
+            }
+        }
+        scan
     }
 
     pub fn with(&self, p: Pattern) -> impl Iterator<Item = (NodeId, &Hits)> + '_ {

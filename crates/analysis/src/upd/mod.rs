@@ -11,6 +11,8 @@ mod http_update_url;
 mod update_mechanism;
 mod update_signature;
 
+pub(crate) use update_mechanism::{searched, STRINGS as CODE_STRINGS};
+
 use crate::{AnalysisOutput, CheckInfo, Context};
 use baseline_model::{Confidence, Evidence, Finding, Severity};
 use baseline_unpack::NodeId;
@@ -48,7 +50,13 @@ pub(crate) fn input_name(ctx: &Context<'_>, id: NodeId) -> String {
 
 /// Run every UPD check.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let mech = update_mechanism::collect(ctx);
+    let scan = crate::cred::scan::Scan::run(ctx);
+    run_with(ctx, &scan, out);
+}
+
+/// Run every UPD check on the analysers' shared content pass.
+pub fn run_with(ctx: &Context<'_>, scan: &crate::cred::scan::Scan, out: &mut AnalysisOutput) {
+    let mech = update_mechanism::collect(ctx, &scan.upd);
     update_mechanism::check(ctx, &mech, out);
     update_signature::check(ctx, &mech, out);
     http_update_url::check(ctx, out);

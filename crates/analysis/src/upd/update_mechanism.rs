@@ -4,7 +4,6 @@ use super::{finding, indicator_evidence, input_name, ByInput, Indicator, STATIC_
 use crate::{AnalysisOutput, CheckInfo, Context};
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::{NodeId, NodeKind};
-use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -50,7 +49,8 @@ const NAME_PARTS: &[&str] = &[
 
 /// Strings of update code in programs and bare-metal images (ESP-IDF, ESP8266 SDK, vendor
 /// log messages such as Tuya's), matched without regard to case.
-const STRINGS: &[&str] = &[
+/// Update code in programs and bare-metal images (matched in the shared content pass).
+pub(crate) const STRINGS: &[&str] = &[
     "esp_ota_begin",
     "esp_https_ota",
     "system_upgrade_start",
@@ -61,37 +61,19 @@ const STRINGS: &[&str] = &[
     "firmware upgrade",
 ];
 
-pub(super) fn collect(ctx: &Context<'_>) -> ByInput {
+/// Nodes whose content is searched for update code: programs in file systems, and leaves
+/// outside them (bare-metal images, raw regions).
+pub(crate) fn searched(n: &baseline_unpack::Node) -> bool {
+    let in_fs = n.fs_root.is_some();
+    let program = in_fs && n.is_file() && n.data.starts_with(b"\x7fELF");
+    let bare = !in_fs && n.children.is_empty() && !n.is_dir_like();
+    (program || bare) && n.data.len() <= super::MAX_SEARCH
+}
+
+/// Every update indicator, by input; `code_hits` is the shared pass's first update-code
+/// string per searched node.
+pub(super) fn collect(ctx: &Context<'_>, code_hits: &BTreeMap<NodeId, &'static str>) -> ByInput {
     let mut by: ByInput = ByInput::new();
-    // Content search first, in parallel: programs in file systems, and leaves outside them
-    // (bare-metal images, raw regions). A DFA: this reads every program byte.
-    let ac = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(STRINGS)
-        .ok();
-    let searched: Vec<NodeId> = ctx
-        .tree
-        .iter()
-        .filter(|(_, n)| {
-            let in_fs = n.fs_root.is_some();
-            let program = in_fs && n.is_file() && n.data.starts_with(b"\x7fELF");
-            let bare = !in_fs && n.children.is_empty() && !n.is_dir_like();
-            (program || bare) && n.data.len() <= super::MAX_SEARCH
-        })
-        .map(|(id, _)| id)
-        .collect();
-    let code_hits: BTreeMap<NodeId, &'static str> = match &ac {
-        Some(ac) => searched
-            .par_iter()
-            .filter_map(|id| {
-                let n = ctx.tree.get(*id)?;
-                let m = ac.find(n.data.as_ref())?;
-                Some((*id, *STRINGS.get(m.pattern().as_usize())?))
-            })
-            .collect(),
-        None => BTreeMap::new(),
-    };
     for (id, n) in ctx.tree.iter() {
         let lower = n.name.to_ascii_lowercase();
         let mut push = |kind: &'static str, what: String| {

@@ -96,6 +96,33 @@ pub(crate) struct Decoded {
 /// `(consumed, produced, stream_ended)`.
 pub(crate) type StepResult = Result<(usize, usize, bool), String>;
 
+/// The action an lzma-rust2 push decoder (LZMA, LZMA2/xz, lzip) gets next: `Run` while input
+/// or decoded output remains, `Finish` only once a `Run` call with no input left made no
+/// progress. A `Finish` call that meets a cut-off stream fails without saying what it wrote,
+/// so handing it a whole output buffer's worth of work lost up to 64 KiB of a truncated
+/// stream's decoded data; this way only what the last few input bytes decode to is lost.
+#[derive(Debug, Default)]
+pub(crate) struct RunThenFinish {
+    stalled: bool,
+}
+
+impl RunThenFinish {
+    pub(crate) fn action(&self) -> lzma_rust2::Action {
+        if self.stalled {
+            lzma_rust2::Action::Finish
+        } else {
+            lzma_rust2::Action::Run
+        }
+    }
+
+    /// Record one call's outcome (`input` is what the call was given).
+    pub(crate) fn saw(&mut self, input: &[u8], consumed: usize, produced: usize) {
+        if input.is_empty() && consumed == 0 && produced == 0 {
+            self.stalled = true;
+        }
+    }
+}
+
 /// Drive a push decoder over `input`, never holding more than `cap` output bytes.
 ///
 /// `Err(Limit)` when the output would exceed `cap` or time runs out. A decoder error with no

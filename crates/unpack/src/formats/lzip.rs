@@ -5,10 +5,10 @@
 //! exact (the trailer's member size is checked by the decoder). Magic `LZIP` + version 1.
 //! Reference: lzip manual, "File format".
 
-use super::bytes_util::{get, pump, truncation_note};
+use super::bytes_util::{get, pump, truncation_note, RunThenFinish};
 use crate::format::{Ctx, Format, Magic, Output, Parsed};
 use bytes::Bytes;
-use lzma_rust2::{Action, LzipStream, Status};
+use lzma_rust2::{LzipStream, Status};
 
 const NAME: &str = "lzip";
 
@@ -56,6 +56,7 @@ impl Format for Lzip {
                 false,
                 u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
             );
+            let mut phase = RunThenFinish::default();
             let dec = pump(
                 NAME,
                 start + pos,
@@ -63,7 +64,8 @@ impl Format for Lzip {
                 cap.saturating_sub(out.len() as u64),
                 rest,
                 |i, o| {
-                    let r = s.process(i, o, Action::Finish).map_err(|e| e.to_string())?;
+                    let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;
+                    phase.saw(i, r.bytes_consumed, r.bytes_produced);
                     Ok((
                         r.bytes_consumed,
                         r.bytes_produced,

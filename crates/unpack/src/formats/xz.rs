@@ -7,10 +7,10 @@
 //! CRC-32, block checks and index.
 //! Reference: The .xz File Format 1.2.1 (tukaani.org).
 
-use super::bytes_util::{get, pump, truncation_note};
+use super::bytes_util::{get, pump, truncation_note, RunThenFinish};
 use crate::format::{Ctx, Format, Magic, Output, Parsed};
 use bytes::Bytes;
-use lzma_rust2::{Action, Status, XzStream};
+use lzma_rust2::{Status, XzStream};
 
 const NAME: &str = "xz";
 const MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
@@ -60,6 +60,7 @@ impl Format for Xz {
             s.set_mem_limit(
                 u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
             );
+            let mut phase = RunThenFinish::default();
             let dec = pump(
                 NAME,
                 start + pos,
@@ -67,7 +68,8 @@ impl Format for Xz {
                 cap.saturating_sub(out.len() as u64),
                 rest,
                 |i, o| {
-                    let r = s.process(i, o, Action::Finish).map_err(|e| e.to_string())?;
+                    let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;
+                    phase.saw(i, r.bytes_consumed, r.bytes_produced);
                     Ok((
                         r.bytes_consumed,
                         r.bytes_produced,

@@ -221,10 +221,10 @@ fn decode(
                 return Ok(Err("invalid LZMA properties".into()));
             };
             let body = comp.get(9..).unwrap_or_default();
+            let mut phase = super::bytes_util::RunThenFinish::default();
             let mut d = pump(NAME, off, ctx, cap, body, |i, o| {
-                let r = s
-                    .process(i, o, lzma_rust2::Action::Finish)
-                    .map_err(|e| e.to_string())?;
+                let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;
+                phase.saw(i, r.bytes_consumed, r.bytes_produced);
                 Ok((
                     r.bytes_consumed,
                     r.bytes_produced,

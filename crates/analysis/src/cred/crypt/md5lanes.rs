@@ -6,15 +6,16 @@
 //! rounds of different candidates are independent, so one MD5 compression over lane arrays
 //! (`[u32; LANES]`, element-wise operations the compiler turns into SIMD instructions on any
 //! x86-64 or AArch64 baseline, no `unsafe` and no target features) hashes {LANES} blocks for
-//! little more than the cost of two. Only passwords of at most
-//! [`FAST_MAX_PW`](super::md5crypt::FAST_MAX_PW) bytes (every round fits one block) take this
-//! path; longer ones fall back to the scalar code. Results are identical by construction and
+//! little more than the cost of two. Passwords of at most
+//! [`FAST_MAX_PW`](super::md5crypt::FAST_MAX_PW) bytes (every round fits one block) and of
+//! at most [`LANES_MAX_PW`] (two blocks) take this path, each length class in its own lanes;
+//! longer ones fall back to the scalar code. Results are identical by construction and
 //! checked against the scalar code in tests.
 //!
 //! Owns: lane-wise MD5 of single 64-byte blocks and the md5crypt round schedule over lanes.
 //! Never does: decide what a match means or touch the clock (the caller's chunking does).
 
-use super::md5crypt::{encode, initial, put, rounds_slow, salt_of, FAST_MAX_PW};
+use super::md5crypt::{encode, initial, rounds_slow, salt_of, FAST_MAX_PW};
 
 /// Candidates hashed together: two 128-bit vectors of `u32`s (`wide::u32x8` is one AVX2
 /// register when the build enables AVX2, else two SSE2/NEON registers). Two independent
@@ -67,15 +68,13 @@ macro_rules! step {
     };
 }
 
-/// MD5 of one already padded block per lane (`m[word]` holds that word of every lane).
+/// MD5's initial state.
+const IV: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+
+/// One MD5 block per lane from chaining state `st` (`m[word]` holds that word of every lane).
 #[inline(always)]
-fn compress(m: &[V; 16]) -> [V; 4] {
-    let (mut a, mut b, mut c, mut d) = (
-        V::splat(0x6745_2301),
-        V::splat(0xefcd_ab89),
-        V::splat(0x98ba_dcfe),
-        V::splat(0x1032_5476),
-    );
+fn compress(st: [V; 4], m: &[V; 16]) -> [V; 4] {
+    let [mut a, mut b, mut c, mut d] = st;
     step!(f1, a, b, c, d, m[0], 0xd76aa478, 7);
     step!(f1, d, a, b, c, m[1], 0xe8c7b756, 12);
     step!(f1, c, d, a, b, m[2], 0x242070db, 17);
@@ -140,55 +139,76 @@ fn compress(m: &[V; 16]) -> [V; 4] {
     step!(f4, d, a, b, c, m[11], 0xbd3af235, 10);
     step!(f4, c, d, a, b, m[2], 0x2ad7d2bb, 15);
     step!(f4, b, c, d, a, m[9], 0xeb86d391, 21);
-    [
-        a.addc(0x6745_2301),
-        b.addc(0xefcd_ab89),
-        c.addc(0x98ba_dcfe),
-        d.addc(0x1032_5476),
-    ]
+    [a.add(st[0]), b.add(st[1]), c.add(st[2]), d.add(st[3])]
 }
 
-/// The 1000 md5crypt rounds for up to [`LANES`] passwords of at most `FAST_MAX_PW` bytes,
-/// each from its own starting digest. Unused lanes compute garbage that nobody reads.
-fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
-    // A round's block depends on the round only through (r odd, r % 3 != 0, r % 7 != 0): eight
-    // layouts. Each lane's eight blocks are built once, as message words in lane order with the
-    // padding and length in place and a zero hole where the previous digest goes; a round
+/// Longest password the lanes take: with two blocks per round, every round's message
+/// (password, salt of at most 8, password, digest of 16: at most 2 × 47 + 24 = 118 bytes)
+/// and its padding fit.
+pub(super) const LANES_MAX_PW: usize = 47;
+
+/// Append `src` to `buf[*len..]` (a two-block message buffer).
+fn put2(buf: &mut [u8; 128], len: &mut usize, src: &[u8]) {
+    let end = (*len + src.len()).min(128);
+    if let Some(dst) = buf.get_mut(*len..end) {
+        dst.copy_from_slice(src.get(..end - *len).unwrap_or(&[]));
+    }
+    *len = end;
+}
+
+/// The 1000 md5crypt rounds for up to [`LANES`] passwords, each from its own starting
+/// digest, with `WORDS` / 16 (1 or 2) MD5 blocks per round: one block holds every round of a password
+/// of at most [`FAST_MAX_PW`] bytes, two hold those up to [`LANES_MAX_PW`]. Unused lanes
+/// compute garbage that nobody reads.
+fn rounds<const WORDS: usize>(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
+    // A round's message depends on the round only through (r odd, r % 3 != 0, r % 7 != 0):
+    // eight layouts. Each lane's eight messages are built once, as words in lane order with
+    // the padding and length in place and a zero hole where the previous digest goes; a round
     // copies its layout and ORs the digest words in at the hole (shifted when the hole is not
-    // word-aligned), so no round touches bytes.
-    let mut base = [[[0u32; LANES]; 16]; 8];
+    // word-aligned), so no round touches bytes. With two blocks, a layout whose message fits
+    // one block for some lane takes that lane's digest after the first block (`two` mask).
+    let mut base = [[[0u32; LANES]; WORDS]; 8];
     // Per layout and lane: the hole's first word and its bit shift within that word.
     let mut hole = [[(0usize, 0u32); LANES]; 8];
+    // Per layout and lane: all ones when that lane's message takes two blocks.
+    let mut two = [[0u32; LANES]; 8];
     for (lane, pw) in pws.iter().enumerate().take(LANES) {
-        for (combo, (words, holes)) in base.iter_mut().zip(hole.iter_mut()).enumerate() {
+        for (combo, ((words, holes), two)) in base
+            .iter_mut()
+            .zip(hole.iter_mut())
+            .zip(two.iter_mut())
+            .enumerate()
+        {
             let (odd, salted, doubled) = (combo & 1 == 1, combo & 2 != 0, combo & 4 != 0);
-            let mut buf = [0u8; 64];
+            let mut buf = [0u8; 128];
             let gap = [0u8; 16];
             let mut len = 0usize;
             let mut at = 0usize;
             if odd {
-                put(&mut buf, &mut len, pw);
+                put2(&mut buf, &mut len, pw);
             } else {
                 at = len;
-                put(&mut buf, &mut len, &gap);
+                put2(&mut buf, &mut len, &gap);
             }
             if salted {
-                put(&mut buf, &mut len, salt);
+                put2(&mut buf, &mut len, salt);
             }
             if doubled {
-                put(&mut buf, &mut len, pw);
+                put2(&mut buf, &mut len, pw);
             }
             if odd {
                 at = len;
-                put(&mut buf, &mut len, &gap);
+                put2(&mut buf, &mut len, &gap);
             } else {
-                put(&mut buf, &mut len, pw);
+                put2(&mut buf, &mut len, pw);
             }
-            // At most 15 + 8 + 15 + 16 = 54 bytes: the padding and length fit this block.
+            // Padding: 0x80, zeros, the bit length in the last 8 bytes of the last block.
+            let blocks = if len <= 55 { 1 } else { 2 };
             if let Some(b) = buf.get_mut(len) {
                 *b = 0x80;
             }
-            if let Some(l) = buf.get_mut(56..64) {
+            let end = blocks * 64;
+            if let Some(l) = buf.get_mut(end - 8..end) {
                 l.copy_from_slice(&((len as u64) * 8).to_le_bytes());
             }
             for (w, bytes) in words.iter_mut().zip(buf.chunks_exact(4)) {
@@ -198,6 +218,9 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
             }
             if let Some(h) = holes.get_mut(lane) {
                 *h = (at / 4, (at % 4) as u32 * 8);
+            }
+            if let Some(t) = two.get_mut(lane) {
+                *t = if blocks == 2 { u32::MAX } else { 0 };
             }
         }
     }
@@ -215,6 +238,8 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
     // Odd rounds put it after the password, salt and password, a different offset per lane:
     // those words are assembled per lane, only over the words some lane's hole touches.
     let basev = base.map(|words| words.map(W::new));
+    let twov = two.map(W::new);
+    let any_two = two.map(|t| t.iter().take(n).any(|x| *x != 0));
     let mut span = [(0usize, 0usize); 8];
     for (sp, holes) in span.iter_mut().zip(hole.iter()) {
         let lo = holes.iter().take(n).map(|h| h.0).min().unwrap_or(0);
@@ -224,9 +249,10 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
             .map(|h| h.0 + 5)
             .max()
             .unwrap_or(0)
-            .min(16);
+            .min(WORDS);
         *sp = (lo, hi);
     }
+    let iv = IV.map(V::splat);
     let mut dv = d.map(W::new);
     for r in 0..1000u32 {
         let combo =
@@ -243,7 +269,7 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
             }
         } else {
             let da = dv.map(W::to_array);
-            let mut ins = [[0u32; LANES]; 16];
+            let mut ins = [[0u32; LANES]; WORDS];
             for (lane, &(q, sh)) in holes.iter().enumerate().take(n) {
                 // Digest word k lands in message word q + k (and q + k + 1 when shifted).
                 let mut spill = 0u32;
@@ -265,7 +291,24 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
                 *slot |= W::new(x);
             }
         }
-        dv = compress(&m.map(V)).map(|v| v.0);
+        let Some(Ok(b0)) = m.get(..16).map(<&[W; 16]>::try_from) else {
+            continue;
+        };
+        let st0 = compress(iv, &b0.map(V));
+        let second = m.get(16..32).map(<&[W; 16]>::try_from);
+        dv = if let (true, Some(Ok(b1))) = (any_two.get(combo).copied().unwrap_or(false), second) {
+            let st1 = compress(st0, &b1.map(V));
+            let mask = twov.get(combo).copied().unwrap_or(W::splat(0));
+            [0, 1, 2, 3].map(|k| {
+                let (x0, x1) = (
+                    st0.get(k).map_or(W::splat(0), |v| v.0),
+                    st1.get(k).map_or(W::splat(0), |v| v.0),
+                );
+                (x1 & mask) | (x0 & !mask)
+            })
+        } else {
+            st0.map(|v| v.0)
+        };
     }
     let d = dv.map(W::to_array);
     for (lane, fin) in fins.iter_mut().enumerate() {
@@ -278,46 +321,54 @@ fn rounds(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; LANES]) {
 }
 
 /// Index of the first of `cands` whose md5crypt (`magic` `$1$` or `$apr1$`) equals `stored`.
+/// Passwords of up to [`FAST_MAX_PW`] bytes go through one-block lanes, those up to
+/// [`LANES_MAX_PW`] through two-block lanes, longer ones through the scalar code.
 pub(super) fn find_first<S: AsRef<[u8]>>(cands: &[S], stored: &str, magic: &str) -> Option<usize> {
     let salt = salt_of(stored, magic)?;
     let salt_b = salt.as_bytes();
-    for (gi, group) in cands.chunks(LANES).enumerate() {
-        let mut short: Vec<&[u8]> = Vec::with_capacity(LANES);
-        let mut short_idx: Vec<usize> = Vec::with_capacity(LANES);
-        let mut fins = [[0u8; 16]; LANES];
-        // Per candidate of the group: Some(true/false) once known, None while in a lane.
-        let mut verdict: [Option<bool>; LANES] = [Some(false); LANES];
-        for (i, c) in group.iter().enumerate() {
-            let pw = c.as_ref();
-            let Some(start) = initial(pw, salt_b, magic) else {
-                continue;
-            };
-            if pw.len() <= FAST_MAX_PW && salt_b.len() <= 8 {
-                if let Some(f) = fins.get_mut(short.len()) {
-                    *f = start;
-                }
-                short.push(pw);
-                short_idx.push(i);
-                if let Some(v) = verdict.get_mut(i) {
-                    *v = None;
-                }
-            } else if let Some(v) = verdict.get_mut(i) {
-                *v = Some(encode(magic, salt, rounds_slow(pw, salt_b, start)) == stored);
-            }
-        }
-        if !short.is_empty() {
-            rounds(&short, salt_b, &mut fins);
-            for (&i, fin) in short_idx.iter().zip(fins) {
-                if let Some(v) = verdict.get_mut(i) {
-                    *v = Some(encode(magic, salt, fin) == stored);
-                }
-            }
-        }
-        if let Some(i) = verdict.iter().position(|v| *v == Some(true)) {
-            return Some(gi * LANES + i);
+    // (index, password, starting digest) per class.
+    let mut one: Vec<(usize, &[u8], [u8; 16])> = Vec::new();
+    let mut two: Vec<(usize, &[u8], [u8; 16])> = Vec::new();
+    let mut best: Option<usize> = None;
+    for (i, c) in cands.iter().enumerate() {
+        let pw = c.as_ref();
+        let Some(start) = initial(pw, salt_b, magic) else {
+            continue;
+        };
+        if salt_b.len() <= 8 && pw.len() <= FAST_MAX_PW {
+            one.push((i, pw, start));
+        } else if salt_b.len() <= 8 && pw.len() <= LANES_MAX_PW {
+            two.push((i, pw, start));
+        } else if encode(magic, salt, rounds_slow(pw, salt_b, start)) == stored {
+            best = Some(best.map_or(i, |b| b.min(i)));
+            break;
         }
     }
-    None
+    let mut run = |class: &[(usize, &[u8], [u8; 16])], blocks: usize| {
+        for group in class.chunks(LANES) {
+            if best.is_some_and(|b| group.first().is_some_and(|g| g.0 > b)) {
+                return;
+            }
+            let pws: Vec<&[u8]> = group.iter().map(|g| g.1).collect();
+            let mut fins = [[0u8; 16]; LANES];
+            for (f, g) in fins.iter_mut().zip(group) {
+                *f = g.2;
+            }
+            if blocks == 1 {
+                rounds::<16>(&pws, salt_b, &mut fins);
+            } else {
+                rounds::<32>(&pws, salt_b, &mut fins);
+            }
+            for (g, fin) in group.iter().zip(fins) {
+                if encode(magic, salt, fin) == stored {
+                    best = Some(best.map_or(g.0, |b| b.min(g.0)));
+                }
+            }
+        }
+    };
+    run(&one, 1);
+    run(&two, 2);
+    best
 }
 
 #[cfg(test)]
@@ -331,13 +382,18 @@ mod tests {
 
     #[test]
     fn lanes_agree_with_scalar_for_every_length_and_position() {
-        // Lengths 0..=20 cross the one-block limit (15); the group of 4 is ragged at the end.
-        // The target is each candidate in turn: the lanes must find exactly that index.
-        let cands: Vec<Vec<u8>> = (0..21u8)
-            .map(|n| (0..n).map(|i| b'a' + (i * 7 + n) % 26).collect())
+        // Lengths 0..=51 cross the one-block limit (15) and the two-block limit (47); the
+        // classes are ragged at their ends. The target is each candidate in turn: the lanes
+        // must find exactly that index.
+        let cands: Vec<Vec<u8>> = (0..52u8)
+            .map(|n| {
+                (0..n)
+                    .map(|i| b'a' + ((u32::from(i) * 7 + u32::from(n)) % 26) as u8)
+                    .collect()
+            })
             .collect();
         for (magic, salt) in [("$1$", "saltsalt"), ("$apr1$", "ab"), ("$1$", "")] {
-            for k in [0usize, 3, 4, 5, 15, 16, 20] {
+            for k in [0usize, 3, 8, 15, 16, 20, 23, 31, 40, 47, 48, 51] {
                 let stored = scalar(&cands[k], salt, magic);
                 assert_eq!(
                     find_first(&cands, &stored, magic),

@@ -45,6 +45,38 @@ fn unblank(s: &str) -> String {
     }
 }
 
+/// Whether a list's password entry (mostly the cheat sheet's cells) is a note about the password rather than one
+/// (`(random password)`, `<SEE COMMENT>`, `same as webui pwd`, `1st MAC address of NAS
+/// (…) [ex: …]`, a printf format): such rows would never match a hash and only cost time.
+fn is_note(p: &str) -> bool {
+    let l = p.to_ascii_lowercase();
+    let spaced = p.contains(' ');
+    (p.starts_with('(') && p.ends_with(')'))
+        || (p.starts_with('<') && p.ends_with('>'))
+        || p.contains("%s")
+        || (spaced
+            && (p.contains('[')
+                || p.matches(' ').count() >= 3
+                || [
+                    "same as",
+                    "blank",
+                    "see ",
+                    "unknown",
+                    "serial number",
+                    "random",
+                ]
+                .iter()
+                .any(|w| l.contains(w))))
+}
+
+/// A cell naming alternatives (`tiger or tigger`, `000 or 202`) gives each of them.
+fn alternatives(p: &str) -> Vec<&str> {
+    p.split(" or ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// Vendor tag of a cheat-sheet `productvendor` value: its first word lower-cased, joined
 /// with the second when the first is a short prefix (`TP-Link` → `tplink`).
 fn vendor_tag(v: &str) -> Option<String> {
@@ -70,14 +102,20 @@ impl Dictionary {
             let (Some(v), Some(u), Some(p)) = (it.next(), it.next(), it.next()) else {
                 continue;
             };
-            pairs.push(Pair {
-                vendor: vendor_tag(v),
-                user: unblank(u.trim()),
-                password: unblank(p.trim_end_matches('\r')),
-            });
+            let p = p.trim_end_matches('\r');
+            if p != "<blank>" && is_note(p) {
+                continue;
+            }
+            for alt in alternatives(p) {
+                pairs.push(Pair {
+                    vendor: vendor_tag(v),
+                    user: unblank(u.trim()),
+                    password: unblank(alt),
+                });
+            }
         }
         for line in RSF_DEFAULTS.lines() {
-            if let Some((u, p)) = line.split_once(':') {
+            if let Some((u, p)) = line.split_once(':').filter(|(_, p)| !is_note(p)) {
                 pairs.push(Pair {
                     vendor: None,
                     user: u.to_owned(),
@@ -89,7 +127,7 @@ impl Dictionary {
         for p in &pairs {
             *freq.entry(p.password.clone()).or_default() += 1;
         }
-        for p in RSF_PASSWORDS.lines() {
+        for p in RSF_PASSWORDS.lines().filter(|p| !is_note(p)) {
             *freq.entry(p.to_owned()).or_default() += 1;
         }
         let vendors = pairs.iter().filter_map(|p| p.vendor.clone()).collect();
@@ -195,7 +233,8 @@ mod tests {
     #[test]
     fn bundled_lists_parse_and_order_user_pairs_first() {
         let d = Dictionary::bundled();
-        assert_eq!(d.len(), 1928);
+        // 1,928 rows before the cheat sheet's notes were dropped and its `a or b` cells split.
+        assert_eq!(d.len(), 1904);
         let hints = d.vendor_hints("TL-WR841N tp-link firmware");
         assert!(hints.contains("tplink"), "{hints:?}");
         let c = d.candidates("root", &BTreeSet::new(), &["mine".to_owned()]);
@@ -204,5 +243,18 @@ mod tests {
         // A routersploit root pair comes before the user's own wordlist entry.
         assert!(pos("7ujMko0vizxv") < pos("mine"));
         assert!(c.contains(&String::new()));
+        // Notes about passwords are not candidates; alternatives are, each on its own.
+        let all = d.candidates("admin", &BTreeSet::new(), &[]);
+        for note in [
+            "(random password)",
+            "<SEE COMMENT>",
+            "same as webui pwd",
+            "often blank",
+        ] {
+            assert!(!all.iter().any(|x| x == note), "{note}");
+        }
+        for alt in ["tiger", "tigger", "000", "202", "[^_^]", "blank"] {
+            assert!(all.iter().any(|x| x == alt), "{alt}");
+        }
     }
 }

@@ -46,9 +46,11 @@ impl<'a> Context<'a> {
             .get(input)
             .map(|n| n.name.clone())
             .unwrap_or_default();
+        // Nested file systems (a zip in a jffs2) keep the outer file in the path, so the
+        // evidence can be found: `/system/bin/encoder.zip!/encoder`.
         let path = self
             .tree
-            .fs_path(id)
+            .member_path(id)
             .unwrap_or_else(|| self.tree.display_path(id));
         Evidence::new(artifact).path(path)
     }

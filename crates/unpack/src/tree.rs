@@ -259,6 +259,37 @@ impl ArtifactTree {
         Some(format!("/{}", parts.join("/")))
     }
 
+    /// Where a file-system member is, for a reader of evidence: its [`fs_path`](Self::fs_path)
+    /// when its file system is not inside another one's file, else the outer member's
+    /// location, `!` and the path inside (`/system/bin/encoder.zip!/encoder`). `None` outside
+    /// file systems.
+    pub fn member_path(&self, id: NodeId) -> Option<String> {
+        let inner = self.fs_path(id)?;
+        let node = self.get(id)?;
+        let root = if matches!(node.kind, NodeKind::FsRoot) {
+            id
+        } else {
+            node.fs_root?
+        };
+        // The nearest ancestor of this file system that is itself a member of another one.
+        let mut cur = self.get(root)?.parent;
+        let mut depth = 0usize;
+        while let Some(c) = cur {
+            let n = self.get(c)?;
+            if n.fs_root.is_some() && !matches!(n.kind, NodeKind::FsRoot) {
+                // Trees are acyclic and shallow (depth limit); the bound is belt and braces.
+                if depth > 64 {
+                    return Some(inner);
+                }
+                let outer = self.member_path(c)?;
+                return Some(format!("{outer}!{inner}"));
+            }
+            depth += 1;
+            cur = n.parent;
+        }
+        Some(inner)
+    }
+
     /// Resolve `path` inside the file system rooted at `fs_root`, following symlinks (also in
     /// the final component) but never above `fs_root`: `..` at the root stays at the root and
     /// absolute link targets restart at `fs_root`, as a chroot would.
@@ -396,5 +427,29 @@ mod tests {
         assert!(t.lookup_nofollow(fs, "/etc/passwd").is_some());
         // A self-loop terminates.
         assert_eq!(t.lookup(fs, "/etc/loop"), None);
+    }
+
+    #[test]
+    fn member_path_keeps_the_outer_file_of_a_nested_file_system() {
+        let (mut t, fs) = sample();
+        let shadow = t.lookup(fs, "/etc/shadow").unwrap();
+        // A top-level file system: the device path, as before.
+        assert_eq!(t.member_path(shadow).unwrap(), "/etc/shadow");
+        let etc = t.lookup(fs, "/etc").unwrap();
+        let zip = t.add_child(
+            etc,
+            Node::new("web.zip", NodeKind::File, Bytes::from_static(b"PK")),
+        );
+        let stream = t.add_child(zip, Node::new("0x0.gz", NodeKind::Stream, Bytes::new()));
+        let inner = t.add_child(stream, Node::new("0x0.zip", NodeKind::FsRoot, Bytes::new()));
+        let page = t.add_child(
+            inner,
+            Node::new("index.htm", NodeKind::File, Bytes::from_static(b"<html>")),
+        );
+        // fs_path stays the path inside its own file system (what checks match on).
+        assert_eq!(t.fs_path(page).unwrap(), "/index.htm");
+        assert_eq!(t.member_path(page).unwrap(), "/etc/web.zip!/index.htm");
+        assert_eq!(t.member_path(inner).unwrap(), "/etc/web.zip!/");
+        assert_eq!(t.member_path(t.get(fs).unwrap().parent.unwrap()), None);
     }
 }

@@ -138,8 +138,9 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, web: &[WebEntry], out: &mut Analy
             Severity::High
         };
         let path = ctx.tree.fs_path(w.node).unwrap_or_default();
+        let located = ctx.tree.member_path(w.node).unwrap_or_default();
         let mut title = format!(
-            "Web password file {path} has a fixed credential for '{}'",
+            "Web password file {located} has a fixed credential for '{}'",
             w.user
         );
         if let Some(p) = recovered {

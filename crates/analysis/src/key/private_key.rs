@@ -66,7 +66,7 @@ pub(super) fn check(
             .iter()
             .map(|k| {
                 ctx.tree
-                    .fs_path(k.node)
+                    .member_path(k.node)
                     .unwrap_or_else(|| ctx.tree.display_path(k.node))
             })
             .collect();

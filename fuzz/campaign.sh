@@ -5,6 +5,7 @@
 #   fuzz/campaign.sh [SECONDS_PER_TARGET] [TARGET...]     (default 90 s, every target)
 #   FUZZ_FLAGS="-max_len=65536" fuzz/campaign.sh …          (extra libFuzzer flags)
 #   FUZZ_TIMEOUT=10 fuzz/campaign.sh …                      (per-input limit, default 60 s)
+#   FUZZ_NICE=0 fuzz/campaign.sh …                          (priority, default nice 19)
 #
 # The per-input limit is wall time. At nice 19 on a busy machine a fuzzer gets a sliver of a
 # core, and an input that takes 0.2 s of CPU was reported as a 10 s timeout (campaign 3:
@@ -32,7 +33,7 @@ for t in "${targets[@]}"; do
     log="fuzz/logs/$t.log"
     start=$(date +%s)
     # Every libFuzzer line is prefixed with the seconds since the target started.
-    nice -n 19 "$bindir/$t" "fuzz/corpus/$t" -max_total_time="$secs" -rss_limit_mb=2048 \
+    nice -n "${FUZZ_NICE:-19}" "$bindir/$t" "fuzz/corpus/$t" -max_total_time="$secs" -rss_limit_mb=2048 \
         -timeout="${FUZZ_TIMEOUT:-60}" -print_final_stats=1 ${FUZZ_FLAGS:-} \
         -artifact_prefix="fuzz/artifacts/$t/" 2>&1 |
         while IFS= read -r line; do printf '%s %s\n' "$(($(date +%s) - start))" "$line"; done >"$log"

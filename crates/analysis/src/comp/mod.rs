@@ -8,6 +8,7 @@
 
 pub mod busybox;
 pub mod device;
+pub mod kallsyms;
 pub mod packages;
 pub mod signatures;
 

@@ -1,0 +1,84 @@
+//! kallsyms decoding on the corpus kernels (decompressed by the real unpacker): exact symbol
+//! counts, a few known symbols, and the subsystems that are not built.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout
+)]
+
+use baseline_analysis::comp::kallsyms;
+use std::path::PathBuf;
+
+fn corpus() -> Option<PathBuf> {
+    let c = baseline_analysis::testutil::corpus_dir();
+    if c.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "corpus missing in CI");
+    }
+    c
+}
+
+/// The decompressed kernel of an image: the largest node holding "Linux version ".
+fn kernel(rel: &str) -> Option<bytes::Bytes> {
+    let c = corpus()?;
+    let path = c.join(rel);
+    let data = bytes::Bytes::from(std::fs::read(&path).unwrap());
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let u = baseline_unpack::unpack(&name, data, &Default::default()).unwrap();
+    u.tree
+        .iter()
+        .filter(|(_, n)| memchr::memmem::find(&n.data, b"Linux version ").is_some())
+        .map(|(_, n)| n.data.clone())
+        .max_by_key(|d| d.len())
+}
+
+fn check(rel: &str) -> Option<kallsyms::Kallsyms> {
+    let k = kernel(rel)?;
+    let t = std::time::Instant::now();
+    let ks = kallsyms::find(&k);
+    println!(
+        "{rel}: kernel {} bytes, kallsyms decode {:?}: {:?}",
+        k.len(),
+        t.elapsed(),
+        ks.as_ref()
+            .map(|s| (s.len(), s.big_endian, s.names_offset, s.token_table_offset))
+    );
+    let ks = ks.expect("kallsyms decoded");
+    let prefixes = ks.prefixes();
+    let joined = prefixes.join(",");
+    println!(
+        "  {} prefixes, {} bytes joined",
+        prefixes.len(),
+        joined.len()
+    );
+    Some(ks)
+}
+
+fn names(k: &kallsyms::Kallsyms) -> std::collections::BTreeSet<&str> {
+    k.symbols().map(|s| s.1).collect()
+}
+
+#[test]
+fn tl_wr841n_kernel_symbols() {
+    let Some(k) = check("firmware/tplink-tl-wr841n-v10-3.16.9.bin") else {
+        return;
+    };
+    let n = names(&k);
+    for s in ["tcp_v4_rcv", "start_kernel"] {
+        assert!(n.contains(s), "{s}");
+    }
+    assert!(!k.prefixes().contains(&"rds".to_owned()));
+}
+
+#[test]
+fn wyze_kernel_symbols() {
+    let Some(k) = check("firmware/consumer/wyze-cam-v2/kernel.bin") else {
+        return;
+    };
+    let n = names(&k);
+    for s in ["tcp_v4_rcv", "start_kernel"] {
+        assert!(n.contains(s), "{s}");
+    }
+    assert!(!k.prefixes().contains(&"rds".to_owned()));
+}

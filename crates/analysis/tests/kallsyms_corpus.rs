@@ -82,3 +82,58 @@ fn wyze_kernel_symbols() {
     }
     assert!(!k.prefixes().contains(&"rds".to_owned()));
 }
+
+/// COMP on whole products: the kernel component carries the `linux:*` properties.
+fn kernel_props(files: &[&str]) -> Option<std::collections::BTreeMap<String, String>> {
+    let c = corpus()?;
+    let inputs: Vec<(String, bytes::Bytes)> = files
+        .iter()
+        .map(|f| {
+            let p = c.join(f);
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, bytes::Bytes::from(std::fs::read(&p).unwrap()))
+        })
+        .collect();
+    let u = baseline_unpack::unpack_inputs(&inputs, &baseline_unpack::Limits::default()).unwrap();
+    let opts = baseline_analysis::Options {
+        crack_budget: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let ctx = baseline_analysis::Context::new(&u.tree, &opts);
+    let mut out = baseline_analysis::AnalysisOutput::default();
+    baseline_analysis::comp::run(&ctx, &mut out);
+    let k = out
+        .components
+        .iter()
+        .find(|c| c.name == "Linux kernel" && c.properties.contains_key("linux:kallsyms"))
+        .expect("kernel component with kallsyms");
+    for (key, v) in &k.properties {
+        println!(
+            "{key}: {} bytes: {}",
+            v.len(),
+            v.chars().take(100).collect::<String>()
+        );
+    }
+    Some(k.properties.clone())
+}
+
+#[test]
+fn tl_wr841n_kernel_component_properties() {
+    let Some(p) = kernel_props(&["firmware/tplink-tl-wr841n-v10-3.16.9.bin"]) else {
+        return;
+    };
+    assert_eq!(p["linux:kallsyms"], "8201");
+    let prefixes: Vec<&str> = p["linux:symbol-prefixes"].split(',').collect();
+    assert!(prefixes.contains(&"tcp") && !prefixes.contains(&"rds"));
+}
+
+#[test]
+fn wyze_kernel_component_properties() {
+    let Some(p) = kernel_props(&[
+        "firmware/consumer/wyze-cam-v2/kernel.bin",
+        "firmware/consumer/wyze-cam-v2/rootfs.bin",
+    ]) else {
+        return;
+    };
+    assert_eq!(p["linux:kallsyms"], "34916");
+}

@@ -18,8 +18,8 @@
 //! ends just before the markers, and `kallsyms_num_syms` is the word before the names. The
 //! names are then decoded and must land on every marker and end at the markers.
 //!
-//! Known limits: kernels from 6.2 on that place `kallsyms_seqs_of_names` between the markers
-//! and the token table are not decoded (returns `None`); a kernel built without
+//! Known limits: kernels 6.2 and 6.3, which place `kallsyms_seqs_of_names` between the markers
+//! and the token table, are not decoded (returns `None`; 6.4 moved it after the index); a kernel built without
 //! `CONFIG_KALLSYMS` has no table; `CONFIG_KALLSYMS_ALL` decides whether data symbols are
 //! present (functions always are, static ones included unless inlined). Tables of 256
 //! symbols or fewer (a single marker) are not recognised.

@@ -64,6 +64,10 @@ fn tl_wr841n_kernel_symbols() {
     let Some(k) = check("firmware/tplink-tl-wr841n-v10-3.16.9.bin") else {
         return;
     };
+    assert_eq!(k.len(), 8201);
+    assert!(k.big_endian);
+    assert_eq!(k.token_table_offset, 0x1c_7130);
+    assert_eq!(k.prefixes().len(), 1069);
     let n = names(&k);
     for s in ["tcp_v4_rcv", "start_kernel"] {
         assert!(n.contains(s), "{s}");
@@ -76,6 +80,9 @@ fn wyze_kernel_symbols() {
     let Some(k) = check("firmware/consumer/wyze-cam-v2/kernel.bin") else {
         return;
     };
+    assert_eq!(k.len(), 34916);
+    assert!(!k.big_endian);
+    assert_eq!(k.prefixes().len(), 2113);
     let n = names(&k);
     for s in ["tcp_v4_rcv", "start_kernel"] {
         assert!(n.contains(s), "{s}");
@@ -123,8 +130,17 @@ fn tl_wr841n_kernel_component_properties() {
         return;
     };
     assert_eq!(p["linux:kallsyms"], "8201");
+    assert_eq!(p["linux:modules"], "65");
+    assert_eq!(p["linux:root-filesystems"], "1");
+    assert_eq!(
+        p["linux:kallsyms-source"],
+        "tplink-tl-wr841n-v10-3.16.9.bin!/kernel/0x0.lzma (token table at 0x1c7130, big-endian)"
+    );
     let prefixes: Vec<&str> = p["linux:symbol-prefixes"].split(',').collect();
-    assert!(prefixes.contains(&"tcp") && !prefixes.contains(&"rds"));
+    assert_eq!(prefixes.len(), 1831);
+    // The Atheros Wi-Fi modules add their own (ath_, ieee80211_ …).
+    assert!(prefixes.contains(&"tcp") && prefixes.contains(&"ath") && !prefixes.contains(&"rds"));
+    assert!(prefixes.windows(2).all(|w| w[0] < w[1]));
 }
 
 #[test]
@@ -136,4 +152,22 @@ fn wyze_kernel_component_properties() {
         return;
     };
     assert_eq!(p["linux:kallsyms"], "34916");
+    // The camera's root file system has no `.ko` (its drivers are built in).
+    assert_eq!(p["linux:modules"], "0");
+    assert_eq!(p["linux:root-filesystems"], "1");
+    assert_eq!(p["linux:symbol-prefixes"].split(',').count(), 2113);
+}
+
+#[test]
+fn fact_tplink_kernel_symbols() {
+    let Some(k) = check("formats/fact-extractor/tpl/test.tpl") else {
+        return;
+    };
+    assert_eq!(k.len(), 8683);
+    assert!(k.big_endian);
+    let n = names(&k);
+    for s in ["tcp_v4_rcv", "start_kernel"] {
+        assert!(n.contains(s), "{s}");
+    }
+    assert!(!k.prefixes().contains(&"rds".to_owned()));
 }

@@ -107,8 +107,24 @@ fn kernel_props(files: &[&str]) -> Option<std::collections::BTreeMap<String, Str
         ..Default::default()
     };
     let ctx = baseline_analysis::Context::new(&u.tree, &opts);
+    // What the module symbols cost (printed, not asserted).
+    let t = std::time::Instant::now();
+    let mut defined = 0;
+    for (_, n) in u.tree.iter() {
+        if n.fs_root.is_some() && n.name.ends_with(".ko") {
+            if let Some(e) = baseline_analysis::hard::elf::parse(&n.data) {
+                defined += e.defined.len();
+            }
+        }
+    }
+    println!(
+        "modules: {defined} defined symbols read in {:?}",
+        t.elapsed()
+    );
     let mut out = baseline_analysis::AnalysisOutput::default();
+    let t = std::time::Instant::now();
     baseline_analysis::comp::run(&ctx, &mut out);
+    println!("comp::run {:?}", t.elapsed());
     let k = out
         .components
         .iter()

@@ -23,6 +23,8 @@
 //! `CONFIG_KALLSYMS` has no table; `CONFIG_KALLSYMS_ALL` decides whether data symbols are
 //! present (functions always are, static ones included unless inlined). Tables of 256
 //! symbols or fewer (a single marker) are not recognised.
+//!
+//! Fuzzed by `fuzz/fuzz_targets/kallsyms.rs` (`RUSTC_BOOTSTRAP=1 cargo fuzz run kallsyms`).
 
 use memchr::memmem;
 

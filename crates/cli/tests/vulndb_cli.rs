@@ -99,7 +99,8 @@ fn import_status_and_cyclonedx_vex() {
 /// The TL-WR841N image with its product file: CVE-2023-33538 (in CISA KEV) is a VULN-001
 /// finding against the device's firmware, and EN 303 645 5.2-3 and 5.3-8 (and, through the
 /// mappings, CRA Annex I (2)(a)) fail with it as evidence. The BusyBox wget CVE the binary
-/// cannot have (no `wget` applet) is no finding.
+/// cannot have (no `wget` applet) is no finding, nor is the kernel's RDS CVE-2010-3904 (also in
+/// KEV): the kernel's symbol table and modules hold no RDS code.
 #[test]
 fn tl_wr841n_kev_is_a_vuln_001_finding_that_fails_5_2_3_and_5_3_8() {
     let Some(c) = corpus() else { return };
@@ -149,8 +150,8 @@ fn tl_wr841n_kev_is_a_vuln_001_finding_that_fails_5_2_3_and_5_3_8() {
         .iter()
         .map(|f| f["details"]["vulnerability"].as_str().unwrap())
         .collect();
-    assert_eq!(kev_ids, ["CVE-2010-3904", "CVE-2023-33538"]);
-    let f = kev[1];
+    assert_eq!(kev_ids, ["CVE-2023-33538"]);
+    let f = kev[0];
     assert_eq!(f["name"], "known-exploited-vulnerability");
     assert_eq!(f["severity"], "critical");
     assert_eq!(
@@ -180,6 +181,28 @@ fn tl_wr841n_kev_is_a_vuln_001_finding_that_fails_5_2_3_and_5_3_8() {
         .find(|v| v["id"] == "CVE-2018-1000517")
         .unwrap();
     assert_eq!(wget["state"], "not_affected");
+    // The kernel's RDS CVE: matched by version, not affected by the code built.
+    assert!(!vuln
+        .iter()
+        .any(|f| f["details"]["vulnerability"] == "CVE-2010-3904"));
+    let rds = doc["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "CVE-2010-3904")
+        .unwrap();
+    assert_eq!(rds["state"], "not_affected");
+    assert_eq!(rds["justification"], "code_not_present");
+    assert_eq!(rds["kev"], true);
+    let r = rds["reason"].as_str().unwrap();
+    assert!(
+        r.ends_with(
+            "; not affected: the vulnerable code (rds_page_copy_user, net/rds/page.c) is not \
+             in this kernel: no symbol with prefix rds_ among its 8201 kallsyms symbols and 65 \
+             modules"
+        ),
+        "{r}"
+    );
     // The provisions fail with it as evidence, in plain words.
     let verdict = |r: &str| {
         doc["verdicts"]
@@ -212,7 +235,7 @@ fn tl_wr841n_kev_is_a_vuln_001_finding_that_fails_5_2_3_and_5_3_8() {
         let r = v["rationale"].as_str().unwrap();
         assert!(r.starts_with(lead), "{r}");
         assert!(
-            r.contains("2 of them known to be exploited (CISA KEV): CVE-2010-3904 in Linux kernel 2.6.31, CVE-2023-33538 in TL-WR841N firmware 3.16.9,"),
+            r.contains("1 of them known to be exploited (CISA KEV): CVE-2023-33538 in TL-WR841N firmware 3.16.9,"),
             "{r}"
         );
     }

@@ -2,7 +2,7 @@
 //! values (table `idx`).
 //!
 //! Owns: [`encode_record`]/[`decode_record`] (id, CVSS, configurations, OSV packages, and the
-//! description only for records BusyBox VEX reasoning reads) and [`encode_idx`]/[`decode_idx`].
+//! description only for records VEX reasoning reads: BusyBox and Linux kernel ones) and [`encode_idx`]/[`decode_idx`].
 //! Why: matching used to parse every candidate's JSON record; a length-prefixed binary form
 //! decodes several times faster and the JSON (`cve` table) stays for people and exports.
 //! Never does: I/O. Decoding is bounds-checked: a corrupt value decodes to `None`, never a
@@ -44,13 +44,13 @@ fn put_match(out: &mut Vec<u8>, m: &CpeMatch) {
     put_opt(out, &m.vee);
 }
 
-/// Does BusyBox VEX reasoning need this record's description?
-fn mentions_busybox(r: &CveRecord) -> bool {
+/// Does VEX reasoning (BusyBox applets, Linux kernel symbols) need this record's description?
+fn needs_description(r: &CveRecord) -> bool {
     r.configs
         .iter()
         .flat_map(|c| &c.nodes)
         .flat_map(|n| &n.matches)
-        .any(|m| m.criteria.contains(":busybox:"))
+        .any(|m| m.criteria.contains(":busybox:") || m.criteria.contains(":linux:linux_kernel:"))
         || r.packages.iter().any(|p| p.name == "busybox")
 }
 
@@ -71,7 +71,7 @@ pub(crate) fn encode_record(r: &CveRecord) -> Vec<u8> {
     put_opt(&mut o, &c.vector);
     put_str(
         &mut o,
-        if mentions_busybox(r) {
+        if needs_description(r) {
             &r.description
         } else {
             ""
@@ -178,7 +178,7 @@ impl R<'_> {
 }
 
 /// Decode a summary into the record fields matching uses (`source`, `published`,
-/// `modified` are empty; `description` is kept only for BusyBox records).
+/// `modified` are empty; `description` is kept only for BusyBox and Linux kernel records).
 pub(crate) fn decode_record(b: &[u8]) -> Option<CveRecord> {
     let mut r = R { b };
     if r.u8()? != TAG {
@@ -335,7 +335,7 @@ mod tests {
                 ..r.clone()
             }
         );
-        // Not BusyBox: the description is not kept.
+        // Neither BusyBox nor Linux: the description is not kept.
         let mut other = r;
         other.configs.clear();
         other.packages.clear();

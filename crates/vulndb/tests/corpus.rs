@@ -284,7 +284,8 @@ fn tl_wr841n_image_end_to_end() {
     assert_eq!(
         got,
         vec![
-            ("CVE-2010-3904", "Linux kernel 2.6.31", "affected"),
+            // The kernel has no RDS code (kallsyms and modules: no `rds_` symbol).
+            ("CVE-2010-3904", "Linux kernel 2.6.31", "not_affected"),
             ("CVE-2016-2147", "BusyBox 1.01", "affected"),
             ("CVE-2016-7406", "Dropbear SSH 2012.55", "affected"),
             ("CVE-2017-9078", "Dropbear SSH 2012.55", "affected"),
@@ -295,5 +296,16 @@ fn tl_wr841n_image_end_to_end() {
             ("CVE-2022-48174", "BusyBox 1.01", "affected"),
             ("CVE-2023-33538", "TL-WR841N firmware 3.16.9", "affected"),
         ]
+    );
+    let rds = v.iter().find(|v| v.id == "CVE-2010-3904").unwrap();
+    assert_eq!(rds.justification.as_deref(), Some("code_not_present"));
+    assert!(
+        rds.reason.ends_with(
+            "; not affected: the vulnerable code (rds_page_copy_user, net/rds/page.c) is not \
+             in this kernel: no symbol with prefix rds_ among its 8201 kallsyms symbols and 65 \
+             modules"
+        ),
+        "{}",
+        rds.reason
     );
 }

@@ -2,12 +2,15 @@
 //! version signatures in binaries, and the product itself (device and firmware).
 //!
 //! Owns: the COMP checks (one file each), the signature rule engine (`signatures`, rules in
-//! `data/components.toml`), BusyBox applet extraction (`busybox`) and deduplication per
+//! `data/components.toml`), BusyBox applet extraction (`busybox`), the Linux kernel's
+//! symbols (`kallsyms`, `kernel`) and deduplication per
 //! (name, version). Produces [`Component`]s, not findings. Never does: match components to
 //! vulnerabilities (the `baseline-vulndb` crate does).
 
 pub mod busybox;
 pub mod device;
+pub mod kallsyms;
+pub mod kernel;
 pub mod packages;
 pub mod signatures;
 
@@ -136,11 +139,23 @@ fn scan(
             (!hits.is_empty()).then_some((id, hits))
         })
         .collect();
+    let mods = std::sync::OnceLock::new();
     for (id, hits) in found {
         let Some(node) = ctx.tree.get(id) else {
             continue;
         };
         let sha = hex::encode(Sha256::digest(&node.data));
+        // A kernel image (not a module's vermagic): what it was built with.
+        let is_kernel = hits.iter().any(|h| {
+            sig.rules
+                .get(h.rule)
+                .is_some_and(|r| r.product == "linux_kernel")
+        }) && memchr::memmem::find(&node.data, b"Linux version ").is_some();
+        let linux = if is_kernel {
+            kernel::properties(ctx, id, &node.data, &mods)
+        } else {
+            None
+        };
         for h in hits {
             let Some(rule) = sig.rules.get(h.rule) else {
                 continue;
@@ -156,6 +171,11 @@ fn scan(
             if rule.product == "busybox" {
                 if let Some(a) = busybox::applets(&node.data) {
                     properties.insert("busybox:applets".to_owned(), a.join(","));
+                }
+            }
+            if rule.product == "linux_kernel" {
+                if let Some(l) = &linux {
+                    properties.extend(l.clone());
                 }
             }
             comps.push(Component {

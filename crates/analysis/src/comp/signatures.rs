@@ -30,7 +30,11 @@ can only be matched to components whose name and version are known.
 **Evidence.** The file, the byte offset and the matched string; confidence is high when the \
 file's name is the program's own (`busybox`, `dropbear`), medium otherwise (e.g. a version \
 string quoted by another program). Components are deduplicated per (name, version) with all \
-their evidence.
+their evidence. A BusyBox binary's applet list is kept as property `busybox:applets`; a Linux \
+kernel image whose symbol table (kallsyms) decodes gets `linux:kallsyms` (symbols decoded), \
+`linux:kallsyms-source`, `linux:modules`, `linux:root-filesystems` and \
+`linux:symbol-prefixes` (symbol prefixes of the kernel and of the `.ko` modules in the file \
+systems), which vulnerability matching uses to set CVEs of code not built `not_affected`.
 
 **Known false positives.** A program that quotes another's banner (a web UI listing \
 `OpenSSL 1.0.2`, a client that prints the server versions it knows) yields a medium-confidence \

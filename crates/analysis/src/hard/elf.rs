@@ -81,6 +81,8 @@ pub struct ElfInfo {
     pub symbols: BTreeSet<String>,
     /// The dynamic symbol table could not be located or was truncated.
     pub symbols_incomplete: bool,
+    /// Functions and objects defined in `.symtab` (kernel modules: the code they carry).
+    pub defined: BTreeSet<String>,
 }
 
 struct Rd<'a> {
@@ -237,6 +239,7 @@ pub fn parse(data: &[u8]) -> Option<ElfInfo> {
         imports: BTreeSet::new(),
         symbols: BTreeSet::new(),
         symbols_incomplete: false,
+        defined: BTreeSet::new(),
     };
 
     // Section headers: .symtab presence and, preferably, .dynsym with its string table.
@@ -438,10 +441,11 @@ fn read_syms(
         let Some(base) = i.checked_mul(ent).and_then(|x| x.checked_add(off)) else {
             return;
         };
-        // name at 0 in both; shndx at 14 (ELF32) / 6 (ELF64).
-        let (Some(name), Some(shndx)) = (
+        // name at 0 in both; shndx at 14 (ELF32) / 6 (ELF64); info at 12 / 4.
+        let (Some(name), Some(shndx), Some([st_info])) = (
             r.u32(base),
             r.u16(base.saturating_add(if r.b64 { 6 } else { 14 })),
+            r.bytes::<1>(base.saturating_add(if r.b64 { 4 } else { 12 })),
         ) else {
             info.symbols_incomplete |= dynamic;
             return;
@@ -460,6 +464,10 @@ fn read_syms(
         }
         if dynamic && shndx == 0 {
             info.imports.insert(s.clone());
+        }
+        // STT_OBJECT (1) or STT_FUNC (2), defined (not SHN_UNDEF).
+        if !dynamic && shndx != 0 && matches!(st_info & 0xf, 1 | 2) {
+            info.defined.insert(s.clone());
         }
         info.symbols.insert(s);
     }

@@ -43,8 +43,10 @@ pub(crate) const EPSS: TableDefinition<&str, &[u8]> = TableDefinition::new("epss
 pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 
 /// On-disk layout version (`meta.format`). 1 (no `meta.format`): JSON index values, no `sum`
-/// table. 2: binary index values and record summaries.
-pub const FORMAT: u32 = 2;
+/// table. 2: binary index values and record summaries. 3: summaries also keep Linux kernel
+/// records' descriptions (the kernel VEX rule reads them; a format-2 store would silently
+/// leave every kernel CVE affected, so it is rebuilt like a format-1 one).
+pub const FORMAT: u32 = 3;
 
 /// Data older than this is stale (assessments add a notice).
 pub const STALE_DAYS: i64 = 30;
@@ -370,7 +372,7 @@ mod tests {
         let e = s.match_components(&comps).unwrap_err();
         assert!(
             e.to_string().contains(
-                "has format 1; this version reads format 2: run `baseline vulndb import`"
+                "has format 1; this version reads format 3: run `baseline vulndb import`"
             ),
             "{e}"
         );

@@ -146,21 +146,15 @@ fn one(path: &Path, tree: bool) -> ExitCode {
     // Regions of the input, in input coordinates (for classifying misses): carves with a
     // format, partitions a container names (`bootloader`, `kernel`…), and gaps.
     for (id, n) in unpacked.tree.iter() {
-        if !matches!(
-            n.kind,
-            NodeKind::Region | NodeKind::FsRoot | NodeKind::Stream
-        ) || (n.kind == NodeKind::Stream && n.offset.is_none())
-        {
+        let Some((start, end)) = input_span(&unpacked.tree, id) else {
             continue;
-        }
+        };
         let label = match n.format {
             Some(f) => f.to_owned(),
             None if !is_gap_name(&n.name) => format!("part {}", n.name),
             None => "gap".to_owned(),
         };
-        if let Some((start, end)) = input_span(&unpacked.tree, id) {
-            out.push_str(&format!("span {start} {end} {label}\n"));
-        }
+        out.push_str(&format!("span {start} {end} {label}\n"));
     }
     print!("{out}");
     ExitCode::SUCCESS
@@ -183,21 +177,17 @@ fn input_span(
     let node = tree.get(id)?;
     // A stream decoded from its parent at an offset: only where its source starts is known
     // here (its node holds the decoded bytes), so it is a one-byte span at that start.
-    let len = if node.kind == NodeKind::Stream {
-        1
-    } else {
-        node.data.len() as u64
+    let len = match node.kind {
+        NodeKind::Stream => 1,
+        NodeKind::Region | NodeKind::FsRoot => node.data.len() as u64,
+        _ => return None,
     };
-    let mut start = 0u64;
-    let mut cur = node;
+    let mut start = node.offset?;
+    let mut cur = tree.get(node.parent?)?;
     loop {
         match cur.kind {
             NodeKind::Input => return Some((start, start.checked_add(len)?)),
             NodeKind::Region | NodeKind::FsRoot => {
-                start = start.checked_add(cur.offset?)?;
-                cur = tree.get(cur.parent?)?;
-            }
-            NodeKind::Stream if std::ptr::eq(cur, node) => {
                 start = start.checked_add(cur.offset?)?;
                 cur = tree.get(cur.parent?)?;
             }

@@ -273,18 +273,12 @@ impl ArtifactTree {
         };
         // The nearest ancestor of this file system that is itself a member of another one.
         let mut cur = self.get(root)?.parent;
-        let mut depth = 0usize;
         while let Some(c) = cur {
             let n = self.get(c)?;
             if n.fs_root.is_some() && !matches!(n.kind, NodeKind::FsRoot) {
-                // Trees are acyclic and shallow (depth limit); the bound is belt and braces.
-                if depth > 64 {
-                    return Some(inner);
-                }
                 let outer = self.member_path(c)?;
                 return Some(format!("{outer}!{inner}"));
             }
-            depth += 1;
             cur = n.parent;
         }
         Some(inner)

@@ -537,10 +537,10 @@ fn md5_block(buf: &mut [u8; 64], len: usize) -> [u8; 16] {
     out
 }
 
-/// Append `src` to `buf[*len..]`.
+/// Append `src` to `buf[*len..]` (cut at the end of `buf`).
 #[inline(always)]
-pub(super) fn put(buf: &mut [u8; 64], len: &mut usize, src: &[u8]) {
-    let end = (*len + src.len()).min(64);
+pub(super) fn put(buf: &mut [u8], len: &mut usize, src: &[u8]) {
+    let end = (*len + src.len()).min(buf.len());
     if let Some(dst) = buf.get_mut(*len..end) {
         dst.copy_from_slice(src.get(..end - *len).unwrap_or(&[]));
     }

@@ -15,7 +15,7 @@
 //! Owns: lane-wise MD5 of single 64-byte blocks and the md5crypt round schedule over lanes.
 //! Never does: decide what a match means or touch the clock (the caller's chunking does).
 
-use super::md5crypt::{encode, initial, rounds_slow, salt_of, FAST_MAX_PW};
+use super::md5crypt::{encode, initial, put, rounds_slow, salt_of, FAST_MAX_PW};
 
 /// Candidates hashed together: two 128-bit vectors of `u32`s (`wide::u32x8` is one AVX2
 /// register when the build enables AVX2, else two SSE2/NEON registers). Two independent
@@ -147,15 +147,6 @@ fn compress(st: [V; 4], m: &[V; 16]) -> [V; 4] {
 /// and its padding fit.
 pub(super) const LANES_MAX_PW: usize = 47;
 
-/// Append `src` to `buf[*len..]` (a two-block message buffer).
-fn put2(buf: &mut [u8; 128], len: &mut usize, src: &[u8]) {
-    let end = (*len + src.len()).min(128);
-    if let Some(dst) = buf.get_mut(*len..end) {
-        dst.copy_from_slice(src.get(..end - *len).unwrap_or(&[]));
-    }
-    *len = end;
-}
-
 /// The 1000 md5crypt rounds for up to [`LANES`] passwords, each from its own starting
 /// digest, with `WORDS` / 16 (1 or 2) MD5 blocks per round: one block holds every round of a password
 /// of at most [`FAST_MAX_PW`] bytes, two hold those up to [`LANES_MAX_PW`]. Unused lanes
@@ -185,22 +176,22 @@ fn rounds<const WORDS: usize>(pws: &[&[u8]], salt: &[u8], fins: &mut [[u8; 16]; 
             let mut len = 0usize;
             let mut at = 0usize;
             if odd {
-                put2(&mut buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             } else {
                 at = len;
-                put2(&mut buf, &mut len, &gap);
+                put(&mut buf, &mut len, &gap);
             }
             if salted {
-                put2(&mut buf, &mut len, salt);
+                put(&mut buf, &mut len, salt);
             }
             if doubled {
-                put2(&mut buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             }
             if odd {
                 at = len;
-                put2(&mut buf, &mut len, &gap);
+                put(&mut buf, &mut len, &gap);
             } else {
-                put2(&mut buf, &mut len, pw);
+                put(&mut buf, &mut len, pw);
             }
             // Padding: 0x80, zeros, the bit length in the last 8 bytes of the last block.
             let blocks = if len <= 55 { 1 } else { 2 };

@@ -262,6 +262,79 @@ pub(crate) fn truncation_note(d: &Decoded) -> Option<String> {
     })
 }
 
+/// Drives a format whose input is one or more members back to back (xz streams, lzip
+/// members, bzip2 streams), each decoded by `decode(rest, offset, room)` from the start of
+/// the rest of the input with `room` bytes of output cap left; `next(input, end)` says where
+/// the stream ends so far after a member ending at `end` (past any padding that belongs to
+/// it) and whether another member starts there. The members' outputs are joined into one
+/// stream node.
+///
+/// A first member the decoder rejects, or one cut off before producing anything, means
+/// there is no stream here (`Ok(None)`); a later member that fails ends the stream with a
+/// note, as does a truncated one. A decoder's memory-limit refusal is a limit, not damage.
+/// `unit` names a member in notes and the count attribute (`streams`, `members`).
+pub(crate) fn concatenated(
+    format: &'static str,
+    start: usize,
+    ctx: &Ctx,
+    input: &[u8],
+    unit: (&str, &str),
+    mut decode: impl FnMut(&[u8], usize, u64) -> crate::Result<Decoded>,
+    mut next: impl FnMut(&[u8], usize) -> (usize, bool),
+) -> crate::Result<Option<crate::format::Parsed>> {
+    let cap = ctx.output_cap(input.len() as u64);
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let mut pos = 0usize;
+    let mut members = 0u32;
+    loop {
+        let rest = input.get(pos..).unwrap_or_default();
+        let dec = match decode(rest, start + pos, cap.saturating_sub(out.len() as u64)) {
+            Ok(d) => d,
+            Err(Error::Malformed { message, .. }) if message.contains("memory") => {
+                return Err(Error::Limit {
+                    format,
+                    offset: start as u64,
+                    limit: message,
+                })
+            }
+            Err(Error::Malformed { .. }) if members == 0 => return Ok(None),
+            Err(Error::Malformed { message, .. }) => {
+                notes.push(format!("{} {}: {message}", unit.0, members + 1));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        if members == 0 && !dec.complete && dec.data.is_empty() {
+            return Ok(None);
+        }
+        members += 1;
+        out.extend_from_slice(&dec.data);
+        pos += dec.consumed;
+        if let Some(n) = truncation_note(&dec) {
+            notes.push(n);
+            break;
+        }
+        let (end, more) = next(input, pos);
+        pos = end;
+        if !more {
+            break;
+        }
+    }
+    let mut p = crate::format::Parsed::new(
+        pos as u64,
+        crate::format::Output::Stream {
+            data: bytes::Bytes::from(out),
+            name: None,
+        },
+    );
+    if members > 1 {
+        p.attrs.push((unit.1.to_owned(), members.to_string()));
+    }
+    p.notes = notes;
+    Ok(Some(p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

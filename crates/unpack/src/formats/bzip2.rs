@@ -6,8 +6,8 @@
 //! streams end on a bit boundary padded to a byte), so trailing data is carved.
 //! Reference: the bzip2 file format as written by bzip2 1.0 (no formal specification).
 
-use super::bytes_util::{get, pump, truncation_note};
-use crate::format::{Ctx, Format, Magic, Output, Parsed};
+use super::bytes_util::{concatenated, get, pump};
+use crate::format::{Ctx, Format, Magic, Parsed};
 use bytes::Bytes;
 
 const NAME: &str = "bzip2";
@@ -73,21 +73,18 @@ impl Format for Bzip2 {
         let Some(input) = data.get(start..) else {
             return Ok(None);
         };
-        let cap = ctx.output_cap(input.len() as u64);
-        let mut out = Vec::new();
-        let mut notes = Vec::new();
-        let mut pos = 0usize;
-        let mut streams = 0u32;
-        while input.get(pos..).is_some_and(is_header) {
-            let rest = input.get(pos..).unwrap_or_default();
-            let mut z = bzip2::Decompress::new(false);
-            let dec = pump(
-                NAME,
-                start + pos,
-                ctx,
-                cap.saturating_sub(out.len() as u64),
-                rest,
-                |i, o| {
+        if !is_header(input) {
+            return Ok(None);
+        }
+        concatenated(
+            NAME,
+            start,
+            ctx,
+            input,
+            ("stream", "streams"),
+            |rest, offset, room| {
+                let mut z = bzip2::Decompress::new(false);
+                pump(NAME, offset, ctx, room, rest, |i, o| {
                     let (i0, o0) = (z.total_in(), z.total_out());
                     let st = z.decompress(i, o).map_err(|e| e.to_string())?;
                     Ok((
@@ -95,43 +92,10 @@ impl Format for Bzip2 {
                         (z.total_out() - o0) as usize,
                         st == bzip2::Status::StreamEnd,
                     ))
-                },
-            );
-            let dec = match dec {
-                Ok(d) => d,
-                Err(crate::Error::Malformed { .. }) if streams == 0 => return Ok(None),
-                Err(crate::Error::Malformed { message, .. }) => {
-                    notes.push(format!("stream {}: {message}", streams + 1));
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
-            streams += 1;
-            out.extend_from_slice(&dec.data);
-            pos += dec.consumed;
-            if let Some(n) = truncation_note(&dec) {
-                if streams == 1 && dec.data.is_empty() {
-                    return Ok(None);
-                }
-                notes.push(n);
-                break;
-            }
-        }
-        if streams == 0 {
-            return Ok(None);
-        }
-        let mut p = Parsed::new(
-            pos as u64,
-            Output::Stream {
-                data: Bytes::from(out),
-                name: None,
+                })
             },
-        );
-        if streams > 1 {
-            p.attrs.push(("streams".to_owned(), streams.to_string()));
-        }
-        p.notes = notes;
-        Ok(Some(p))
+            |input, end| (end, input.get(end..).is_some_and(is_header)),
+        )
     }
 }
 
@@ -139,7 +103,7 @@ impl Format for Bzip2 {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::format::Limits;
+    use crate::format::{Limits, Output};
     use std::io::Write;
 
     fn bz(data: &[u8]) -> Vec<u8> {

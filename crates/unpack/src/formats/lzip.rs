@@ -5,8 +5,8 @@
 //! exact (the trailer's member size is checked by the decoder). Magic `LZIP` + version 1.
 //! Reference: lzip manual, "File format".
 
-use super::bytes_util::{get, pump, truncation_note, RunThenFinish};
-use crate::format::{Ctx, Format, Magic, Output, Parsed};
+use super::bytes_util::{concatenated, get, pump, RunThenFinish};
+use crate::format::{Ctx, Format, Magic, Parsed};
 use bytes::Bytes;
 use lzma_rust2::{LzipStream, Status};
 
@@ -46,24 +46,18 @@ impl Format for Lzip {
             return Ok(None);
         }
         let cap = ctx.output_cap(input.len() as u64);
-        let mut out = Vec::new();
-        let mut notes = Vec::new();
-        let mut pos = 0usize;
-        let mut members = 0u32;
-        while input.get(pos..).is_some_and(is_header) {
-            let rest = input.get(pos..).unwrap_or_default();
-            let mut s = LzipStream::new_mem_limit(
-                false,
-                u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
-            );
-            let mut phase = RunThenFinish::default();
-            let dec = pump(
-                NAME,
-                start + pos,
-                ctx,
-                cap.saturating_sub(out.len() as u64),
-                rest,
-                |i, o| {
+        let mem_kb =
+            u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX);
+        concatenated(
+            NAME,
+            start,
+            ctx,
+            input,
+            ("member", "members"),
+            |rest, offset, room| {
+                let mut s = LzipStream::new_mem_limit(false, mem_kb);
+                let mut phase = RunThenFinish::default();
+                let mut dec = pump(NAME, offset, ctx, room, rest, |i, o| {
                     let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;
                     phase.saw(i, r.bytes_consumed, r.bytes_produced);
                     Ok((
@@ -71,49 +65,14 @@ impl Format for Lzip {
                         r.bytes_produced,
                         r.status == Status::StreamEnd,
                     ))
-                },
-            );
-            let dec = match dec {
-                Ok(d) => d,
-                Err(crate::Error::Malformed { message, .. }) if message.contains("memory") => {
-                    return Err(crate::Error::Limit {
-                        format: NAME,
-                        offset: start as u64,
-                        limit: message,
-                    })
+                })?;
+                if dec.complete {
+                    dec.consumed = dec.consumed.saturating_sub(s.unused_input().len());
                 }
-                Err(crate::Error::Malformed { .. }) if members == 0 => return Ok(None),
-                Err(crate::Error::Malformed { message, .. }) => {
-                    notes.push(format!("member {}: {message}", members + 1));
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
-            members += 1;
-            out.extend_from_slice(&dec.data);
-            let unused = if dec.complete {
-                s.unused_input().len()
-            } else {
-                0
-            };
-            pos += dec.consumed.saturating_sub(unused);
-            if let Some(n) = truncation_note(&dec) {
-                notes.push(n);
-                break;
-            }
-        }
-        let mut p = Parsed::new(
-            pos as u64,
-            Output::Stream {
-                data: Bytes::from(out),
-                name: None,
+                Ok(dec)
             },
-        );
-        if members > 1 {
-            p.attrs.push(("members".to_owned(), members.to_string()));
-        }
-        p.notes = notes;
-        Ok(Some(p))
+            |input, end| (end, input.get(end..).is_some_and(is_header)),
+        )
     }
 }
 
@@ -121,7 +80,7 @@ impl Format for Lzip {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::format::Limits;
+    use crate::format::{Limits, Output};
     use lzma_rust2::{LzipOptions, LzipWriter};
     use std::io::Write;
 

@@ -7,8 +7,8 @@
 //! CRC-32, block checks and index.
 //! Reference: The .xz File Format 1.2.1 (tukaani.org).
 
-use super::bytes_util::{get, pump, truncation_note, RunThenFinish};
-use crate::format::{Ctx, Format, Magic, Output, Parsed};
+use super::bytes_util::{concatenated, get, pump, RunThenFinish};
+use crate::format::{Ctx, Format, Magic, Parsed};
 use bytes::Bytes;
 use lzma_rust2::{Status, XzStream};
 
@@ -48,26 +48,22 @@ impl Format for Xz {
         if !is_header(input) {
             return Ok(None);
         }
+        let mem_kb = |room: u64| {
+            u32::try_from((room / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX)
+        };
         let cap = ctx.output_cap(input.len() as u64);
-        let mut out = Vec::new();
-        let mut notes = Vec::new();
-        let mut pos = 0usize;
-        let mut streams = 0u32;
-        loop {
-            let rest = input.get(pos..).unwrap_or_default();
-            let mut s = XzStream::new(false);
-            // Dictionary memory is bounded by the output cap: a larger window is never needed.
-            s.set_mem_limit(
-                u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX),
-            );
-            let mut phase = RunThenFinish::default();
-            let dec = pump(
-                NAME,
-                start + pos,
-                ctx,
-                cap.saturating_sub(out.len() as u64),
-                rest,
-                |i, o| {
+        concatenated(
+            NAME,
+            start,
+            ctx,
+            input,
+            ("stream", "streams"),
+            |rest, offset, room| {
+                let mut s = XzStream::new(false);
+                // Dictionary memory is bounded by the output cap: a larger window is never needed.
+                s.set_mem_limit(mem_kb(cap));
+                let mut phase = RunThenFinish::default();
+                pump(NAME, offset, ctx, room, rest, |i, o| {
                     let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;
                     phase.saw(i, r.bytes_consumed, r.bytes_produced);
                     Ok((
@@ -75,57 +71,23 @@ impl Format for Xz {
                         r.bytes_produced,
                         r.status == Status::StreamEnd,
                     ))
-                },
-            );
-            let dec = match dec {
-                Ok(d) => d,
-                Err(crate::Error::Malformed { message, .. }) if message.contains("memory") => {
-                    return Err(crate::Error::Limit {
-                        format: NAME,
-                        offset: start as u64,
-                        limit: message,
-                    })
-                }
-                Err(crate::Error::Malformed { .. }) if streams == 0 => return Ok(None),
-                Err(crate::Error::Malformed { message, .. }) => {
-                    notes.push(format!("stream {}: {message}", streams + 1));
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
-            streams += 1;
-            out.extend_from_slice(&dec.data);
-            pos += dec.consumed;
-            if let Some(n) = truncation_note(&dec) {
-                notes.push(n);
-                break;
-            }
-            // Stream padding: zero bytes in multiples of four, then maybe another stream.
-            let mut next = pos;
-            while get(input, next, 4) == Some(&[0, 0, 0, 0]) {
-                next += 4;
-            }
-            if input.get(next..).is_some_and(is_header) {
-                pos = next;
-            } else {
-                if next > pos && input.get(next..).is_none_or(|r| r.is_empty()) {
-                    pos = next;
-                }
-                break;
-            }
-        }
-        let mut p = Parsed::new(
-            pos as u64,
-            Output::Stream {
-                data: Bytes::from(out),
-                name: None,
+                })
             },
-        );
-        if streams > 1 {
-            p.attrs.push(("streams".to_owned(), streams.to_string()));
-        }
-        p.notes = notes;
-        Ok(Some(p))
+            // Stream padding: zero bytes in multiples of four, then maybe another stream.
+            |input, end| {
+                let mut next = end;
+                while get(input, next, 4) == Some(&[0, 0, 0, 0]) {
+                    next += 4;
+                }
+                if input.get(next..).is_some_and(is_header) {
+                    (next, true)
+                } else if next > end && input.get(next..).is_none_or(|r| r.is_empty()) {
+                    (next, false)
+                } else {
+                    (end, false)
+                }
+            },
+        )
     }
 }
 
@@ -133,7 +95,7 @@ impl Format for Xz {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::format::Limits;
+    use crate::format::{Limits, Output};
     use lzma_rust2::{XzOptions, XzWriter};
     use std::io::Write;
 

@@ -438,4 +438,33 @@ mod tests {
             );
         }
     }
+
+    /// Cases from the squashfs LZO decoder this one replaced.
+    fn one_block(src: &[u8], max_out: usize) -> Result<Vec<u8>, &'static str> {
+        let mut out = Vec::new();
+        lzo1x_decompress(src, &mut out, max_out).map(|_| out)
+    }
+
+    #[test]
+    fn literal_only_and_m2_match_blocks() {
+        // First byte 17+5 = five literals, then the end marker (M4 with distance 0).
+        let src = [22u8, b'h', b'e', b'l', b'l', b'o', 0x11, 0, 0];
+        assert_eq!(one_block(&src, 100).as_deref(), Ok(&b"hello"[..]));
+        // "abcd" literals, then an M2 match of length 8 at distance 4: "abcdabcdabcd".
+        // M2: t = ((len-1) << 5) | ((dist-1) & 7) << 2 | next; second byte (dist-1) >> 3.
+        let t = ((8u8 - 1) << 5) | ((3 & 7) << 2);
+        let src = [21u8, b'a', b'b', b'c', b'd', t, 0, 0x11, 0, 0];
+        assert_eq!(one_block(&src, 100).as_deref(), Ok(&b"abcdabcdabcd"[..]));
+    }
+
+    #[test]
+    fn hostile_blocks_fail_cleanly() {
+        assert!(one_block(&[], 10).is_err());
+        assert!(one_block(&[22, b'a'], 10).is_err());
+        // Five literals into a three-byte budget.
+        assert!(one_block(&[22, 1, 2, 3, 4, 5, 0x11, 0, 0], 3).is_err());
+        assert!(one_block(&[0xff, 0xff, 0x11, 0, 0], 100).is_err());
+        // A match reaching before the start of the output.
+        assert!(one_block(&[18, b'x', 0x40 | 0x1c, 0xff, 0x11, 0, 0], 100).is_err());
+    }
 }

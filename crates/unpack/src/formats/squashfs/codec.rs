@@ -12,7 +12,6 @@
 //! "zlib-compatible" wrappers); DD-WRT's 4-byte pb/lc/lp prefix; and a bounded search of
 //! offset 0..10 × lc/lp/pb (sasquatch's "lzma-adaptive"), all on the pure-Rust lzma-rust2.
 
-use super::lzo;
 use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
@@ -232,7 +231,11 @@ fn run(m: Method, src: &[u8], max_out: usize, exact: Option<usize>) -> Option<Ve
             }
             miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(src, max_out).ok()?
         }
-        Method::Lzo => lzo::decompress(src, max_out).ok()?,
+        Method::Lzo => {
+            let mut out = Vec::new();
+            crate::formats::lzo::lzo1x_decompress(src, &mut out, max_out).ok()?;
+            out
+        }
         Method::Lz4 => {
             let mut buf = vec![0u8; max_out];
             let n = lz4_flex::block::decompress_into(src, &mut buf).ok()?;

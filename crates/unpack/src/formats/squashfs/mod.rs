@@ -44,7 +44,6 @@
 mod codec;
 mod data;
 mod endian;
-mod lzo;
 mod reader;
 mod superblock;
 

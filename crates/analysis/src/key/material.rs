@@ -460,8 +460,14 @@ pub fn from_der(b: &[u8]) -> Option<Material> {
 pub fn from_pem(data: &[u8], at: usize) -> Option<Material> {
     let rest = data.get(at..)?;
     let rest = rest.get(..rest.len().min(MAX_PEM))?;
-    let head_end = memchr::memmem::find(rest, b"-----\n")
-        .or_else(|| memchr::memmem::find(rest, b"-----\r\n"))?;
+    // The label ends at the first dashes after `-----BEGIN `, which must end the line (LF or
+    // CRLF). Searching the whole window for `-----\n` instead found the wrong line when a
+    // CRLF block was followed by an LF one.
+    let head_end = memchr::memmem::find(rest.get(11..)?, b"-----")? + 11;
+    let after = rest.get(head_end + 5..)?;
+    if !(after.starts_with(b"\n") || after.starts_with(b"\r\n")) {
+        return None;
+    }
     let label = std::str::from_utf8(rest.get(11..head_end)?).ok()?;
     if label.len() > 40 {
         return None;

@@ -90,6 +90,22 @@ fn pem_key_and_self_signed_weak_certificate() {
 }
 
 #[test]
+fn crlf_pem_followed_by_lf_pem_in_one_file() {
+    // A CRLF key block and, in the same file, an LF certificate (as in libraries that embed
+    // test vectors written on both kinds of system): both are read.
+    let both = format!("{}{}", TEST_KEY.replace('\n', "\r\n"), TEST_CERT);
+    let t = tree_with_files("cam.bin", &[("/usr/lib/libcerts.so", both.as_str())]);
+    let fs = run(&t);
+    let k = only(&fs, "KEY-001");
+    assert_eq!(k.len(), 1, "{k:#?}");
+    assert_eq!(k[0].details["fingerprint"], TEST_FP);
+    assert_eq!(k[0].evidence[0].offset, Some(0));
+    let c = only(&fs, "KEY-004");
+    assert_eq!(c.len(), 1, "{c:#?}");
+    assert_eq!(c[0].details["subject"], "CN=test-device, O=Baseline Test");
+}
+
+#[test]
 fn text_that_only_names_private_keys_is_not_a_key() {
     let t = tree_with_files(
         "fw.bin",

@@ -232,35 +232,38 @@ fn all_in(s: &[u8], extra: &[u8]) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
 }
 
-/// dtc's error-level checks for blob input; `false` when dtc would refuse to write. Drops the
-/// redundant `name` properties dtc drops.
-fn checks(t: &mut Tree<'_>) -> bool {
+/// dtc's error-level checks for blob input; `Err(check name)` when dtc would refuse to write.
+/// Drops the redundant `name` properties dtc drops.
+fn checks(t: &mut Tree<'_>) -> Result<(), &'static str> {
     const PROPCHARS: &[u8] = b",._+*#?-";
     const NODECHARS: &[u8] = b",._+-@";
     let mut phandles: HashSet<u32> = HashSet::new();
     for node in &t.nodes {
         let mut seen: HashSet<&[u8]> = HashSet::new();
         for p in &node.props {
-            if !seen.insert(p.name) || !all_in(p.name, PROPCHARS) {
-                return false;
+            if !seen.insert(p.name) {
+                return Err("duplicate_property_names");
+            }
+            if !all_in(p.name, PROPCHARS) {
+                return Err("property_name_chars");
             }
         }
         seen.clear();
         for &c in &node.children {
             let Some(child) = t.nodes.get(c) else {
-                return false;
+                return Err("duplicate_node_names");
             };
             if !seen.insert(child.name) {
-                return false;
+                return Err("duplicate_node_names");
             }
         }
         if !all_in(node.name, NODECHARS) {
-            return false;
+            return Err("node_name_chars");
         }
         let unit = node.name.iter().position(|&c| c == b'@');
         if let Some(u) = unit {
             if node.name.get(u + 1..).is_some_and(|r| r.contains(&b'@')) {
-                return false;
+                return Err("node_name_format");
             }
         }
         // explicit_phandles: a present phandle must be one valid cell, both agree, unique.
@@ -272,13 +275,13 @@ fn checks(t: &mut Tree<'_>) -> bool {
             (v != 0 && v != u32::MAX).then_some(Some(v))
         };
         let (Some(ph), Some(linux)) = (cell(b"phandle"), cell(b"linux,phandle")) else {
-            return false;
+            return Err("explicit_phandles");
         };
         match (ph, linux) {
-            (Some(a), Some(b)) if a != b => return false,
+            (Some(a), Some(b)) if a != b => return Err("explicit_phandles"),
             (Some(v), _) | (None, Some(v)) => {
                 if !phandles.insert(v) {
-                    return false;
+                    return Err("explicit_phandles");
                 }
             }
             (None, None) => {}
@@ -287,7 +290,7 @@ fn checks(t: &mut Tree<'_>) -> bool {
             let base = node.name.get(..unit.unwrap_or(node.name.len()));
             // name_is_string, then name_properties: exactly the base name and its NUL.
             if p.value.split_last() != Some((&0, base.unwrap_or_default())) {
-                return false;
+                return Err("name_properties");
             }
         }
     }
@@ -296,7 +299,7 @@ fn checks(t: &mut Tree<'_>) -> bool {
             node.props.remove(i);
         }
     }
-    true
+    Ok(())
 }
 
 /// Output that refuses to grow past `cap` bytes.
@@ -376,13 +379,36 @@ fn value(o: &mut Out, v: &[u8]) -> Option<()> {
     o.put(b";\n")
 }
 
-/// The DTS text dtc writes for `blob` (an FDT from its header; bytes past `totalsize` are
-/// ignored), or `None` where dtc fails or the text would exceed `cap` bytes.
-pub(crate) fn render(blob: &[u8], cap: usize) -> Option<Vec<u8>> {
-    let mut t = read(blob)?;
-    if !checks(&mut t) {
-        return None;
+/// Why there is no DTS text for a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// dtc cannot read the blob (a header offset, size, token or string out of bounds).
+    Unreadable,
+    /// A dtc check that is an error for this tree (named as dtc names it).
+    Check(&'static str),
+    /// The text would exceed the output cap.
+    TooLong,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Unreadable => f.write_str("dtc could not read the tree"),
+            Refused::Check(c) => write!(f, "dtc refuses the tree (check {c})"),
+            Refused::TooLong => f.write_str("its text exceeds the output cap"),
+        }
     }
+}
+
+/// The DTS text dtc writes for `blob` (an FDT from its header; bytes past `totalsize` are
+/// ignored), or why there is none: dtc fails, or the text would exceed `cap` bytes.
+pub(crate) fn render(blob: &[u8], cap: usize) -> Result<Vec<u8>, Refused> {
+    let mut t = read(blob).ok_or(Refused::Unreadable)?;
+    checks(&mut t).map_err(Refused::Check)?;
+    write(&t, cap).ok_or(Refused::TooLong)
+}
+
+fn write(t: &Tree<'_>, cap: usize) -> Option<Vec<u8>> {
     let mut o = Out {
         buf: Vec::new(),
         cap,
@@ -746,8 +772,26 @@ mod tests {
 
     #[test]
     fn refused_where_dtc_refuses() {
-        for (name, blob) in refused() {
-            assert_eq!(render(&blob, 1 << 20), None, "{name}");
+        // dtc's message for each names the same check.
+        let checks = [
+            "duplicate_node_names",
+            "duplicate_property_names",
+            "node_name_chars",
+            "node_name_format",
+            "property_name_chars",
+            "property_name_chars",
+            "name_properties",
+            "name_properties",
+            "explicit_phandles",
+            "explicit_phandles",
+            "explicit_phandles",
+            "explicit_phandles",
+            "explicit_phandles",
+        ];
+        let cases = refused();
+        assert_eq!(cases.len(), checks.len());
+        for ((name, blob), check) in cases.into_iter().zip(checks) {
+            assert_eq!(render(&blob, 1 << 20), Err(Refused::Check(check)), "{name}");
         }
     }
 
@@ -756,18 +800,18 @@ mod tests {
         let good = sample();
         let full = render(&good, 1 << 20).unwrap();
         // The cap is exact: one byte short renders nothing.
-        assert_eq!(render(&good, full.len()).as_deref(), Some(&full[..]));
-        assert_eq!(render(&good, full.len() - 1), None);
+        assert_eq!(render(&good, full.len()).as_deref(), Ok(&full[..]));
+        assert_eq!(render(&good, full.len() - 1), Err(Refused::TooLong));
         // Truncated anywhere: nothing, no panic.
         for n in 0..good.len() {
-            assert_eq!(render(&good[..n], 1 << 20), None, "truncated to {n}");
+            assert_eq!(render(&good[..n], 1 << 20), Err(Refused::Unreadable), "{n}");
         }
         // Every single-byte corruption: no panic, and output stays within the cap.
         for i in 0..good.len() {
             for v in [0x00, 0x01, 0x02, 0x03, 0x09, 0x7f, 0x80, 0xff] {
                 let mut b = good.clone();
                 b[i] = v;
-                if let Some(t) = render(&b, 4096) {
+                if let Ok(t) = render(&b, 4096) {
                     assert!(t.len() <= 4096);
                 }
             }
@@ -775,7 +819,7 @@ mod tests {
         // Bytes after totalsize are ignored.
         let mut longer = good.clone();
         longer.extend(b"trailing");
-        assert_eq!(render(&longer, 1 << 20), Some(full));
+        assert_eq!(render(&longer, 1 << 20), Ok(full));
         // Deep nesting is bounded by the cap, not the stack.
         let mut b = Blob::default();
         for _ in 0..20_000 {
@@ -784,7 +828,7 @@ mod tests {
         for _ in 0..20_000 {
             b.end();
         }
-        assert_eq!(render(&b.finish(), 1 << 20), None);
+        assert_eq!(render(&b.finish(), 1 << 20), Err(Refused::TooLong));
     }
 
     /// Development aid against dtc (run with --ignored): DTS_DUMP=dir writes the fixtures.
@@ -796,7 +840,7 @@ mod tests {
             for e in std::fs::read_dir(&dir).unwrap() {
                 let p = e.unwrap().path();
                 if p.extension().is_some_and(|x| x == "dtb") {
-                    if let Some(t) = render(&std::fs::read(&p).unwrap(), 64 << 20) {
+                    if let Ok(t) = render(&std::fs::read(&p).unwrap(), 64 << 20) {
                         std::fs::write(p.with_extension("mine"), t).unwrap();
                     }
                 }

@@ -13,7 +13,8 @@
 //! holding the text `dtc -I dtb -O dts` writes (binwalk v3's `system.dtb`; see `formats/dts.rs`
 //! for what is matched: dtc 1.6.1's text, and nothing where dtc refuses the blob). It is
 //! rendered only when the text fits the output cap and counts against the limits like any
-//! region; a tree that renders nothing stays `Output::Info` (plain DTB) or has no such region.
+//! region; a tree that renders nothing stays `Output::Info` (plain DTB) or has no such region,
+//! and a note says why (dtc could not read it, the dtc check that refuses it, or the cap).
 //!
 //! Evidence: `description`, `timestamp`, `images`, `<image>.<property>`,
 //! `<image>.<hash-node>.algo`/`.value`/`.status`, `<image>.<signature-node>.algo`/
@@ -241,14 +242,19 @@ fn parse_tree<'a>(blob: &'a [u8], start: usize, ctx: &Ctx) -> Result<Tree<'a>> {
 
 /// The tree decompiled as `dtc -I dtb -O dts` does, as a `system.dts` child, when dtc would
 /// write it and the text fits the output cap.
-fn dts_region(blob: &[u8], ctx: &Ctx) -> Option<Region> {
+fn dts_region(blob: &[u8], ctx: &Ctx, notes: &mut Vec<String>) -> Option<Region> {
     let cap = usize::try_from(ctx.output_cap(blob.len() as u64)).unwrap_or(usize::MAX);
-    let text = super::dts::render(blob, cap)?;
-    Some(Region {
-        name: DTS_NAME.to_string(),
-        offset: 0,
-        data: Bytes::from(text),
-    })
+    match super::dts::render(blob, cap) {
+        Ok(text) => Some(Region {
+            name: DTS_NAME.to_string(),
+            offset: 0,
+            data: Bytes::from(text),
+        }),
+        Err(why) => {
+            notes.push(format!("no {DTS_NAME}: {why}"));
+            None
+        }
+    }
 }
 
 /// Record hash and signature subnodes of `node` under `prefix`; verify hashes of `data`.
@@ -342,7 +348,7 @@ impl Format for Fit {
         let mut attrs = vec![("dtb-version".to_string(), version.to_string())];
         let mut notes = Vec::new();
 
-        let dts = dts_region(blob, ctx);
+        let dts = dts_region(blob, ctx, &mut notes);
         let Some(images) = tree.child(root, "images") else {
             for p in ["model", "compatible"] {
                 if let Some(v) = tree.string(root, p) {
@@ -355,6 +361,7 @@ impl Format for Fit {
             };
             let mut parsed = Parsed::new(total as u64, output);
             parsed.attrs = attrs;
+            parsed.notes = notes;
             return Ok(Some(parsed));
         };
 
@@ -670,6 +677,18 @@ pub(crate) mod tests {
         );
         assert_eq!(attr(&p, "model"), Some("Acme Widget"));
         assert_eq!(attr(&p, "compatible"), Some("acme,widget, acme,soc"));
+    }
+
+    #[test]
+    fn refused_dtb_is_info_with_a_note() {
+        let mut f = Fdt::default();
+        f.begin("").begin("a").end().begin("a").end().end();
+        let p = parse(f.finish()).unwrap().unwrap();
+        assert!(matches!(p.output, Output::Info));
+        assert_eq!(
+            p.notes,
+            ["no system.dts: dtc refuses the tree (check duplicate_node_names)"]
+        );
     }
 
     #[test]

@@ -8,7 +8,13 @@
 //! subnode (algorithm, key name hint, value) are recorded, and `crc32`, `md5`, `sha1` and
 //! `sha256` hashes are verified (a mismatch is a note; other algorithms are
 //! `unchecked`). Configuration signatures are recorded too.
-//! A plain DTB yields `Output::Info` with `model` and `compatible`.
+//! A plain DTB yields `model` and `compatible`.
+//! Both also yield the tree decompiled to device tree source, as a region named `system.dts`
+//! holding the text `dtc -I dtb -O dts` writes (binwalk v3's `system.dtb`; see `formats/dts.rs`
+//! for what is matched: dtc 1.6.1's text, and nothing where dtc refuses the blob). It is
+//! rendered only when the text fits the output cap and counts against the limits like any
+//! region; a tree that renders nothing stays `Output::Info` (plain DTB) or has no such region,
+//! and a note says why (dtc could not read it, the dtc check that refuses it, or the cap).
 //!
 //! Evidence: `description`, `timestamp`, `images`, `<image>.<property>`,
 //! `<image>.<hash-node>.algo`/`.value`/`.status`, `<image>.<signature-node>.algo`/
@@ -25,6 +31,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 const NAME: &str = "fit";
+/// The decompiled tree's name (binwalk calls the same text `system.dtb`).
+const DTS_NAME: &str = "system.dts";
 const MAX_NODES: usize = 100_000;
 const MAX_DEPTH: usize = 64;
 
@@ -232,6 +240,23 @@ fn parse_tree<'a>(blob: &'a [u8], start: usize, ctx: &Ctx) -> Result<Tree<'a>> {
     Ok(Tree { blob, nodes })
 }
 
+/// The tree decompiled as `dtc -I dtb -O dts` does, as a `system.dts` child, when dtc would
+/// write it and the text fits the output cap.
+fn dts_region(blob: &[u8], ctx: &Ctx, notes: &mut Vec<String>) -> Option<Region> {
+    let cap = usize::try_from(ctx.output_cap(blob.len() as u64)).unwrap_or(usize::MAX);
+    match super::dts::render(blob, cap) {
+        Ok(text) => Some(Region {
+            name: DTS_NAME.to_string(),
+            offset: 0,
+            data: Bytes::from(text),
+        }),
+        Err(why) => {
+            notes.push(format!("no {DTS_NAME}: {why}"));
+            None
+        }
+    }
+}
+
 /// Record hash and signature subnodes of `node` under `prefix`; verify hashes of `data`.
 fn record_checks(
     t: &Tree<'_>,
@@ -323,14 +348,20 @@ impl Format for Fit {
         let mut attrs = vec![("dtb-version".to_string(), version.to_string())];
         let mut notes = Vec::new();
 
+        let dts = dts_region(blob, ctx, &mut notes);
         let Some(images) = tree.child(root, "images") else {
             for p in ["model", "compatible"] {
                 if let Some(v) = tree.string(root, p) {
                     attrs.push((p.to_string(), v));
                 }
             }
-            let mut parsed = Parsed::new(total as u64, Output::Info);
+            let output = match dts {
+                Some(r) => Output::Regions(vec![r]),
+                None => Output::Info,
+            };
+            let mut parsed = Parsed::new(total as u64, output);
             parsed.attrs = attrs;
+            parsed.notes = notes;
             return Ok(Some(parsed));
         };
 
@@ -421,6 +452,7 @@ impl Format for Fit {
             }
         }
 
+        regions.extend(dts);
         let mut parsed = Parsed::new(extent as u64, Output::Regions(regions));
         parsed.attrs = attrs;
         parsed.notes = notes;
@@ -579,7 +611,10 @@ pub(crate) mod tests {
         let Output::Regions(r) = &p.output else {
             panic!()
         };
-        assert_eq!(r.len(), 3);
+        assert_eq!(r.len(), 4);
+        assert_eq!(r[3].name, "system.dts");
+        let dts = std::str::from_utf8(&r[3].data).unwrap();
+        assert!(dts.starts_with("/dts-v1/;\n\n/ {\n\tdescription = \"Test FIT\";\n\ttimestamp = <0x52c35a80>;\n\n\timages {\n\n\t\tkernel-1 {\n"));
         assert_eq!(r[0].name, "kernel-1");
         assert_eq!(&r[0].data[..], kernel);
         assert_eq!(&blob[r[0].offset as usize..][..kernel.len()], kernel);
@@ -621,7 +656,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn plain_dtb_is_info() {
+    fn plain_dtb_yields_its_dts() {
         let mut f = Fdt::default();
         f.begin("")
             .str("model", "Acme Widget")
@@ -631,9 +666,29 @@ pub(crate) mod tests {
             .end()
             .end();
         let p = parse(f.finish()).unwrap().unwrap();
-        assert!(matches!(p.output, Output::Info));
+        let Output::Regions(r) = &p.output else {
+            panic!()
+        };
+        assert_eq!(r.len(), 1);
+        assert_eq!((r[0].name.as_str(), r[0].offset), ("system.dts", 0));
+        assert_eq!(
+            std::str::from_utf8(&r[0].data).unwrap(),
+            "/dts-v1/;\n\n/ {\n\tmodel = \"Acme Widget\";\n\tcompatible = \"acme,widget\\0acme,soc\";\n\n\tchosen {\n\t\tbootargs = \"console=ttyS0\";\n\t};\n};\n"
+        );
         assert_eq!(attr(&p, "model"), Some("Acme Widget"));
         assert_eq!(attr(&p, "compatible"), Some("acme,widget, acme,soc"));
+    }
+
+    #[test]
+    fn refused_dtb_is_info_with_a_note() {
+        let mut f = Fdt::default();
+        f.begin("").begin("a").end().begin("a").end().end();
+        let p = parse(f.finish()).unwrap().unwrap();
+        assert!(matches!(p.output, Output::Info));
+        assert_eq!(
+            p.notes,
+            ["no system.dts: dtc refuses the tree (check duplicate_node_names)"]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod bzip2;
 pub mod compress;
 pub mod cpio;
 pub mod cramfs;
+pub(crate) mod dts;
 pub mod esp;
 pub mod fit;
 pub mod gif;

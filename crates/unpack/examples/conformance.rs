@@ -252,16 +252,34 @@ fn input_span(
     };
     let mut start = node.offset?;
     let mut cur = tree.get(node.parent?)?;
+    // A region must be its parent's bytes at its offset: some are made, not carved (the
+    // decompiled `system.dts` of a device tree) and lie nowhere in the input.
+    if node.kind == NodeKind::Region && !is_slice_of(&cur.data, start, &node.data) {
+        return None;
+    }
     loop {
         match cur.kind {
             NodeKind::Input => return Some((start, start.checked_add(len)?)),
             NodeKind::Region | NodeKind::FsRoot => {
-                start = start.checked_add(cur.offset?)?;
-                cur = tree.get(cur.parent?)?;
+                let parent = tree.get(cur.parent?)?;
+                let off = cur.offset?;
+                if cur.kind == NodeKind::Region && !is_slice_of(&parent.data, off, &cur.data) {
+                    return None;
+                }
+                start = start.checked_add(off)?;
+                cur = parent;
             }
             _ => return None,
         }
     }
+}
+
+/// Whether `child` is `parent`'s bytes at `offset`.
+fn is_slice_of(parent: &[u8], offset: u64, child: &[u8]) -> bool {
+    usize::try_from(offset)
+        .ok()
+        .and_then(|o| parent.get(o..o.checked_add(child.len())?))
+        .is_some_and(|s| s == child)
 }
 
 /// Why a reference file Baseline did not produce is not a loss, when that can be shown from

@@ -19,6 +19,7 @@ pub mod lz4;
 pub mod lzip;
 pub mod lzma;
 pub mod lzo;
+pub mod ole;
 pub mod pem;
 pub mod png;
 pub mod romfs;
@@ -53,6 +54,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &lzip::Lzip,
         &lzma::Lzma,
         &lzo::Lzo,
+        &ole::Ole,
         &romfs::Romfs,
         &sevenz::SevenZ,
         &squashfs::Squashfs,

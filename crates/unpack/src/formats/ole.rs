@@ -17,7 +17,7 @@
 //! panicked on hostile input before (#7, #18), reads through `Read + Seek` with no way to say
 //! where the structure ends (needed to carve it), and yields nothing from a truncated file.
 //! Here every chain walk stamps the sectors it meets (a sector met twice in one chain is a
-//! cycle and ends it), the directory walk expands each entry once and bounds storage nesting
+//! cycle and ends it) and ends at the first sector past the input, the directory walk expands each entry once and bounds storage nesting
 //! ([`MAX_DEPTH`]), and nothing is allocated by a declared size: the FAT, directory, mini
 //! FAT and streams grow only with sectors present in the input, and the streams and paths
 //! together stay under the output cap. A truncated file yields every stream whose sectors are
@@ -106,15 +106,19 @@ struct Table {
     next: Vec<u32>,
     stamp: Vec<u32>,
     walk: u32,
+    /// Sectors whose data is (at least partly) present: a chain ends at the first one past
+    /// them, since nothing after it can be read.
+    present: usize,
 }
 
 impl Table {
-    fn new(next: Vec<u32>) -> Self {
+    fn new(next: Vec<u32>, data_len: usize, unit: usize) -> Self {
         let stamp = vec![0; next.len()];
         Table {
             next,
             stamp,
             walk: 0,
+            present: data_len.div_ceil(unit),
         }
     }
 
@@ -149,6 +153,9 @@ impl Table {
             }
             *stamp = self.walk;
             sectors.push(s);
+            if i >= self.present {
+                break None;
+            }
             s = next;
             if sectors.len().is_multiple_of(TIME_EVERY) {
                 ctx.check_time(NAME, at as u64)?;
@@ -355,7 +362,7 @@ impl Format for Ole {
         if let Some(last) = fat.iter().rposition(|&e| e != FREESECT) {
             used(u32::try_from(last).unwrap_or(MAXREGSECT));
         }
-        let mut fat = Table::new(fat);
+        let mut fat = Table::new(fat, src.len().saturating_sub(ss), ss);
 
         // Directory.
         let dchain = fat.chain(h.first_dir, usize::MAX, ctx, start)?;
@@ -386,7 +393,7 @@ impl Format for Ole {
         }
         mchain.sectors.iter().for_each(|&s| used(s));
         let minifat_bytes = gather(&src, ss, ss, &mchain.sectors, u64::MAX);
-        let mut minifat = Table::new(u32s(&minifat_bytes).collect());
+        let mut minifat = Table::new(u32s(&minifat_bytes).collect(), 0, MINI_SECTOR);
         let mini_need = usize::try_from(root.size.div_ceil(ss as u64)).unwrap_or(usize::MAX);
         let rchain = if root.size == 0 {
             Chain {
@@ -398,6 +405,7 @@ impl Format for Ole {
         };
         rchain.sectors.iter().for_each(|&s| used(s));
         let mini = gather(&src, ss, ss, &rchain.sectors, root.size);
+        minifat.present = mini.len().div_ceil(MINI_SECTOR);
         if (mini.len() as u64) < root.size {
             notes.push(format!(
                 "mini stream: {} of {} bytes read ({})",
@@ -800,6 +808,35 @@ mod tests {
             Some(&big()[..4608])
         );
         assert_eq!(f.len(), 5, "{f:?}");
+    }
+
+    #[test]
+    fn fat_listed_in_a_difat_sector() {
+        let mut s = sample();
+        s.fat.push(0xFFFF_FFFC); // sector 15: DIFSECT
+        let mut difat = vec![0u8; 512];
+        put32(&mut difat, 0, 0);
+        for i in 1..127 {
+            put32(&mut difat, 4 * i, FREE);
+        }
+        put32(&mut difat, 4 * 127, EOC);
+        s.sectors.push(difat);
+        let mut b = s.bytes();
+        put32(&mut b, 0x4C, FREE);
+        put32(&mut b, 0x44, 15);
+        put32(&mut b, 0x48, 1);
+        let p = parse(&b).unwrap().unwrap();
+        assert_eq!(p.len as usize, 512 * 17);
+        assert_eq!(files(&p), expected());
+        // A DIFAT chain that points at itself ends with a note.
+        put32(&mut b, 0x200 * 17 - 4, 15);
+        put32(&mut b, 0x48, 5);
+        put32(&mut b, 0x2C, 2);
+        let p = parse(&b).unwrap().unwrap();
+        assert_eq!(files(&p), expected());
+        assert!(p
+            .notes
+            .contains(&"DIFAT chain loops at sector 0xf".to_string()));
     }
 
     #[test]

@@ -16,12 +16,19 @@
 //! open and refuses truncated or slightly non-conforming files (its issues #8, #26, #27), has
 //! panicked on hostile input before (#7, #18), reads through `Read + Seek` with no way to say
 //! where the structure ends (needed to carve it), and yields nothing from a truncated file.
-//! Here every chain walk stamps the sectors it meets (a sector met twice in one chain is a
-//! cycle and ends it) and ends at the first sector past the input, the directory walk expands each entry once and bounds storage nesting
-//! ([`MAX_DEPTH`]), and nothing is allocated by a declared size: the FAT, directory, mini
-//! FAT and streams grow only with sectors present in the input, and the streams and paths
-//! together stay under the output cap. A truncated file yields every stream whose sectors are
-//! present, the cut ones short, each with a note.
+//! (Decided from that record; `cfb` was not fuzzed here.) Here every chain walk stamps the
+//! sectors it meets (a sector met twice in one chain is a cycle and ends it) and ends at the
+//! first sector past the input; the directory walk expands each entry once and bounds
+//! storage nesting ([`MAX_DEPTH`]); nothing is allocated by a declared size: the FAT,
+//! directory, mini FAT and streams grow only with sectors present in the input, and the
+//! streams and paths together stay under the output cap. A truncated file yields every
+//! stream whose sectors are present, the cut ones short, each with a note.
+//!
+//! Unallocated sectors: runs of FAT-free sectors inside the structure that are not all zero
+//! become files `[unallocated]/<start>-<end>.bin` (offsets from the structure's start). They
+//! hold deleted streams: the TL-WR841N `Thumbs.db` keeps three old thumbnails there, which the
+//! JPEG carver then finds (as it did in the raw file before this reader claimed it). Free
+//! mini sectors are not kept.
 //!
 //! Length: up to the end of the highest sector the structure uses (allocated in the FAT, a
 //! FAT or DIFAT sector, or met by a chain), counting the header as one sector, clamped to the

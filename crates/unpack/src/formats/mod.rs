@@ -20,6 +20,7 @@ pub mod lz4;
 pub mod lzip;
 pub mod lzma;
 pub mod lzo;
+pub mod ole;
 pub mod pem;
 pub mod png;
 pub mod romfs;
@@ -54,6 +55,7 @@ pub fn registry() -> &'static [&'static dyn Format] {
         &lzip::Lzip,
         &lzma::Lzma,
         &lzo::Lzo,
+        &ole::Ole,
         &romfs::Romfs,
         &sevenz::SevenZ,
         &squashfs::Squashfs,

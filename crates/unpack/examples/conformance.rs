@@ -246,15 +246,17 @@ fn out_of_scope(key: &str) -> Option<&'static str> {
         .map(|(_, f)| *f)
 }
 
-/// Whether the reference file `hash` named `path` is an unblob top-level `START-END.unknown`
-/// chunk whose bytes are exactly the sample's bytes START..END (so the name can be trusted),
-/// and [`explain`] finds a region Baseline identified over it.
-fn covered(path: &str, hash: &str, sample: &[u8], spans: &[(u64, u64, String)]) -> bool {
+/// [`explain`]'s note when the reference file `hash` named `path` is an unblob top-level
+/// `START-END.unknown`/`.padding` chunk whose bytes are exactly the sample's bytes
+/// START..END (so the name can be trusted) and Baseline identified a region over it.
+fn covered(path: &str, hash: &str, sample: &[u8], spans: &[(u64, u64, String)]) -> Option<String> {
     use sha2::{Digest, Sha256};
-    explain(path, spans).is_some()
-        && chunk_range(path)
-            .and_then(|(a, b)| sample.get(usize::try_from(a).ok()?..usize::try_from(b).ok()?))
-            .is_some_and(|bytes| hex::encode(Sha256::digest(bytes)) == hash)
+    let (a, b) = chunk_range(path)?;
+    let bytes = sample.get(usize::try_from(a).ok()?..usize::try_from(b).ok()?)?;
+    if hex::encode(Sha256::digest(bytes)) != hash {
+        return None;
+    }
+    explain(path, spans)
 }
 
 /// `input_extract/START-END.unknown` → (START, END); None for anything nested or named otherwise.
@@ -367,10 +369,8 @@ fn covered_misses(
         .collect();
     let mut want = Vec::new();
     for (h, p) in &missed {
-        if covered(p, h, sample, &child.spans) {
-            if let Some(w) = explain(p, &child.spans) {
-                out.insert((*h).clone(), w);
-            }
+        if let Some(w) = covered(p, h, sample, &child.spans) {
+            out.insert((*h).clone(), w);
         } else if let Some(r) = nested_range(p, unblob.values()) {
             want.push(((*h).clone(), r));
         }

@@ -38,6 +38,10 @@ pub(crate) fn u64le(d: &[u8], off: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
+pub(crate) fn u64be(d: &[u8], off: usize) -> Option<u64> {
+    u64le(d, off).map(u64::swap_bytes)
+}
+
 pub(crate) fn malformed(format: &'static str, offset: usize, message: impl Into<String>) -> Error {
     Error::Malformed {
         format,

@@ -16,6 +16,7 @@
 //! Debian 12's netboot images and on the DTBs inside Debian's u-boot-qemu images (see
 //! docs/unpack.md "Status"); the unit tests pin dtc's output for small synthetic blobs.
 
+use super::bytes_util::{u32be, u64be};
 use std::collections::HashSet;
 
 const FDT_MAGIC: u32 = 0xd00d_feed;
@@ -26,16 +27,6 @@ const NOP: u32 = 4;
 const END: u32 = 9;
 /// dtc's `FDT_V1_SIZE`: the smallest totalsize it accepts.
 const V1_SIZE: usize = 7 * 4;
-
-fn be32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
-
-fn be64(d: &[u8], o: usize) -> Option<u64> {
-    let b = d.get(o..o.checked_add(8)?)?;
-    Some(u64::from_be_bytes(b.try_into().ok()?))
-}
 
 struct Prop<'a> {
     name: &'a [u8],
@@ -59,7 +50,7 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn word(&mut self) -> Option<u32> {
         let end = self.pos.checked_add(4).filter(|&e| e <= self.limit)?;
-        let w = be32(self.blob, self.pos)?;
+        let w = u32be(self.blob, self.pos)?;
         self.pos = end;
         Some(w)
     }
@@ -97,29 +88,29 @@ struct Tree<'a> {
 
 /// dtc's `dt_from_blob`: `None` wherever dtc dies.
 fn read(blob: &[u8]) -> Option<Tree<'_>> {
-    if be32(blob, 0)? != FDT_MAGIC {
+    if u32be(blob, 0)? != FDT_MAGIC {
         return None;
     }
-    let total = be32(blob, 4)? as usize;
+    let total = u32be(blob, 4)? as usize;
     if total < V1_SIZE {
         return None;
     }
     let blob = blob.get(..total)?;
-    let off_dt = be32(blob, 8)? as usize;
-    let off_str = be32(blob, 12)? as usize;
-    let off_rsv = be32(blob, 16)? as usize;
-    let version = be32(blob, 20)?;
+    let off_dt = u32be(blob, 8)? as usize;
+    let off_str = u32be(blob, 12)? as usize;
+    let off_rsv = u32be(blob, 16)? as usize;
+    let version = u32be(blob, 20)?;
     if off_rsv >= total || off_dt >= total || off_str > total {
         return None;
     }
     let str_limit = if version >= 3 {
-        let end = off_str.checked_add(be32(blob, 32)? as usize)?;
+        let end = off_str.checked_add(u32be(blob, 32)? as usize)?;
         (end <= total).then_some(end)?
     } else {
         total
     };
     if version >= 17 {
-        let end = off_dt.checked_add(be32(blob, 36)? as usize)?;
+        let end = off_dt.checked_add(u32be(blob, 36)? as usize)?;
         if end > total {
             return None;
         }
@@ -136,7 +127,7 @@ fn read(blob: &[u8]) -> Option<Tree<'_>> {
     let mut reserve = Vec::new();
     loop {
         let e = rsv.chunk(16)?;
-        let (address, size) = (be64(e, 0)?, be64(e, 8)?);
+        let (address, size) = (u64be(e, 0)?, u64be(e, 8)?);
         if size == 0 {
             break;
         }
@@ -272,7 +263,7 @@ fn checks(t: &mut Tree<'_>) -> Result<(), &'static str> {
             let Some(p) = node.props.iter().find(|p| p.name == name) else {
                 return Some(None);
             };
-            let v = be32(p.value, 0).filter(|_| p.value.len() == 4)?;
+            let v = u32be(p.value, 0).filter(|_| p.value.len() == 4)?;
             (v != 0 && v != u32::MAX).then_some(Some(v))
         };
         let (Some(ph), Some(linux)) = (cell(b"phandle"), cell(b"linux,phandle")) else {
@@ -455,76 +446,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
-    /// A small FDT writer: header (version 17), reservation map, structure, strings.
-    #[derive(Default)]
-    struct Blob {
-        reserve: Vec<(u64, u64)>,
-        structure: Vec<u8>,
-        strings: Vec<u8>,
-    }
-
-    impl Blob {
-        fn pad(&mut self) {
-            while !self.structure.len().is_multiple_of(4) {
-                self.structure.push(0);
-            }
-        }
-        fn begin(&mut self, name: &[u8]) -> &mut Self {
-            self.structure.extend(BEGIN_NODE.to_be_bytes());
-            self.structure.extend(name);
-            self.structure.push(0);
-            self.pad();
-            self
-        }
-        fn end(&mut self) -> &mut Self {
-            self.structure.extend(END_NODE.to_be_bytes());
-            self
-        }
-        fn nop(&mut self) -> &mut Self {
-            self.structure.extend(NOP.to_be_bytes());
-            self
-        }
-        fn prop(&mut self, name: &[u8], value: &[u8]) -> &mut Self {
-            let off = self.strings.len() as u32;
-            self.strings.extend(name);
-            self.strings.push(0);
-            self.structure.extend(PROP.to_be_bytes());
-            self.structure.extend((value.len() as u32).to_be_bytes());
-            self.structure.extend(off.to_be_bytes());
-            self.structure.extend(value);
-            self.pad();
-            self
-        }
-        fn finish(&mut self) -> Vec<u8> {
-            self.structure.extend(END.to_be_bytes());
-            let off_rsv = 40u32;
-            let off_struct = off_rsv + 16 * (self.reserve.len() as u32 + 1);
-            let off_strings = off_struct + self.structure.len() as u32;
-            let total = off_strings + self.strings.len() as u32;
-            let mut out = Vec::new();
-            for v in [
-                FDT_MAGIC,
-                total,
-                off_struct,
-                off_strings,
-                off_rsv,
-                17,
-                16,
-                0,
-                self.strings.len() as u32,
-                self.structure.len() as u32,
-            ] {
-                out.extend(v.to_be_bytes());
-            }
-            for (a, s) in self.reserve.iter().chain([(0, 0)].iter()) {
-                out.extend(a.to_be_bytes());
-                out.extend(s.to_be_bytes());
-            }
-            out.extend(&self.structure);
-            out.extend(&self.strings);
-            out
-        }
-    }
+    use crate::formats::fit::tests::Fdt as Blob;
 
     fn text(blob: &[u8]) -> String {
         String::from_utf8(render(blob, 1 << 20).unwrap()).unwrap()
@@ -532,10 +454,8 @@ mod tests {
 
     /// Every value type dtc guesses, escapes, nesting, memreserve, NOPs.
     fn sample() -> Vec<u8> {
-        let mut b = Blob {
-            reserve: vec![(0x1000, 0x2000), (0x8000_0000_0000, 0x10)],
-            ..Blob::default()
-        };
+        let mut b = Blob::default();
+        b.reserve = vec![(0x1000, 0x2000), (0x8000_0000_0000, 0x10)];
         b.begin(b"")
             .prop(b"#address-cells", &1u32.to_be_bytes())
             .prop(b"model", b"Acme Widget\0")

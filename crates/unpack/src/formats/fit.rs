@@ -23,6 +23,7 @@
 //! Known false positives: none known; the header offsets and sizes must all fit.
 //! References: Devicetree Specification v0.4 ch. 5, U-Boot `doc/usage/fit/source_file_format.rst`.
 
+use super::bytes_util::u32be;
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::{Error, Result};
 use bytes::Bytes;
@@ -39,11 +40,6 @@ const MAX_DEPTH: usize = 64;
 /// Flattened device tree: FIT image or plain DTB.
 #[derive(Debug, Clone, Copy)]
 pub struct Fit;
-
-fn be32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
 
 /// A property: name, and where its value lies in the blob.
 #[derive(Debug, Clone)]
@@ -103,7 +99,7 @@ impl<'a> Tree<'a> {
     fn u32(&self, node: usize, name: &str) -> Option<u32> {
         let v = self.prop(node, name)?;
         if v.len() == 4 {
-            be32(v, 0)
+            u32be(v, 0)
         } else {
             None
         }
@@ -139,16 +135,16 @@ fn malformed(offset: usize, message: &str) -> Error {
 
 /// Parse the structure block of `blob` (the whole tree, header included).
 fn parse_tree<'a>(blob: &'a [u8], start: usize, ctx: &Ctx) -> Result<Tree<'a>> {
-    let off_struct = be32(blob, 8).unwrap_or_default() as usize;
-    let off_strings = be32(blob, 12).unwrap_or_default() as usize;
-    let version = be32(blob, 20).unwrap_or_default();
+    let off_struct = u32be(blob, 8).unwrap_or_default() as usize;
+    let off_strings = u32be(blob, 12).unwrap_or_default() as usize;
+    let version = u32be(blob, 20).unwrap_or_default();
     let size_strings = if version >= 3 {
-        be32(blob, 32).unwrap_or_default() as usize
+        u32be(blob, 32).unwrap_or_default() as usize
     } else {
         blob.len().saturating_sub(off_strings)
     };
     let struct_end = if version >= 17 {
-        off_struct.saturating_add(be32(blob, 36).unwrap_or_default() as usize)
+        off_struct.saturating_add(u32be(blob, 36).unwrap_or_default() as usize)
     } else {
         blob.len()
     };
@@ -165,7 +161,7 @@ fn parse_tree<'a>(blob: &'a [u8], start: usize, ctx: &Ctx) -> Result<Tree<'a>> {
                 "structure block ends without FDT_END",
             ));
         }
-        let token = be32(blob, pos).ok_or_else(|| malformed(start + pos, "truncated token"))?;
+        let token = u32be(blob, pos).ok_or_else(|| malformed(start + pos, "truncated token"))?;
         pos += 4;
         match token {
             1 => {
@@ -205,10 +201,10 @@ fn parse_tree<'a>(blob: &'a [u8], start: usize, ctx: &Ctx) -> Result<Tree<'a>> {
                 }
             }
             3 => {
-                let len = be32(blob, pos)
+                let len = u32be(blob, pos)
                     .ok_or_else(|| malformed(start + pos, "truncated property"))?
                     as usize;
-                let nameoff = be32(blob, pos + 4)
+                let nameoff = u32be(blob, pos + 4)
                     .ok_or_else(|| malformed(start + pos, "truncated property"))?
                     as usize;
                 let at = pos + 8;
@@ -322,11 +318,11 @@ impl Format for Fit {
             return Ok(None);
         };
         let (Some(total), Some(off_struct), Some(off_strings), Some(version), Some(last_comp)) = (
-            be32(input, 4),
-            be32(input, 8),
-            be32(input, 12),
-            be32(input, 20),
-            be32(input, 24),
+            u32be(input, 4),
+            u32be(input, 8),
+            u32be(input, 12),
+            u32be(input, 20),
+            u32be(input, 24),
         ) else {
             return Ok(None);
         };
@@ -466,38 +462,45 @@ pub(crate) mod tests {
     use super::*;
     use crate::format::Limits;
 
-    /// A minimal FDT writer for fixtures.
+    /// A minimal FDT writer for fixtures (version 17): reservation map, structure, strings.
+    /// Names are bytes so tests can write names dtc refuses.
     #[derive(Default)]
     pub(crate) struct Fdt {
+        pub(crate) reserve: Vec<(u64, u64)>,
         structure: Vec<u8>,
         strings: Vec<u8>,
     }
 
     impl Fdt {
-        pub(crate) fn begin(&mut self, name: &str) -> &mut Self {
-            self.structure.extend(1u32.to_be_bytes());
-            self.structure.extend(name.as_bytes());
-            self.structure.push(0);
+        fn pad(&mut self) {
             while !self.structure.len().is_multiple_of(4) {
                 self.structure.push(0);
             }
+        }
+        pub(crate) fn begin(&mut self, name: impl AsRef<[u8]>) -> &mut Self {
+            self.structure.extend(1u32.to_be_bytes());
+            self.structure.extend(name.as_ref());
+            self.structure.push(0);
+            self.pad();
             self
         }
         pub(crate) fn end(&mut self) -> &mut Self {
             self.structure.extend(2u32.to_be_bytes());
             self
         }
-        pub(crate) fn prop(&mut self, name: &str, value: &[u8]) -> &mut Self {
+        pub(crate) fn nop(&mut self) -> &mut Self {
+            self.structure.extend(4u32.to_be_bytes());
+            self
+        }
+        pub(crate) fn prop(&mut self, name: impl AsRef<[u8]>, value: &[u8]) -> &mut Self {
             let off = self.strings.len() as u32;
-            self.strings.extend(name.as_bytes());
+            self.strings.extend(name.as_ref());
             self.strings.push(0);
             self.structure.extend(3u32.to_be_bytes());
             self.structure.extend((value.len() as u32).to_be_bytes());
             self.structure.extend(off.to_be_bytes());
             self.structure.extend(value);
-            while !self.structure.len().is_multiple_of(4) {
-                self.structure.push(0);
-            }
+            self.pad();
             self
         }
         pub(crate) fn str(&mut self, name: &str, value: &str) -> &mut Self {
@@ -508,7 +511,7 @@ pub(crate) mod tests {
         pub(crate) fn finish(&mut self) -> Vec<u8> {
             self.structure.extend(9u32.to_be_bytes());
             let off_rsv = 40u32;
-            let off_struct = off_rsv + 16;
+            let off_struct = off_rsv + 16 * (self.reserve.len() as u32 + 1);
             let off_strings = off_struct + self.structure.len() as u32;
             let total = off_strings + self.strings.len() as u32;
             let mut out = Vec::new();
@@ -526,7 +529,10 @@ pub(crate) mod tests {
             ] {
                 out.extend(u32::to_be_bytes(v));
             }
-            out.extend([0u8; 16]);
+            for (a, s) in self.reserve.iter().chain([(0, 0)].iter()) {
+                out.extend(a.to_be_bytes());
+                out.extend(s.to_be_bytes());
+            }
             out.extend(&self.structure);
             out.extend(&self.strings);
             out

@@ -48,10 +48,9 @@ impl Format for Xz {
         if !is_header(input) {
             return Ok(None);
         }
-        let mem_kb = |room: u64| {
-            u32::try_from((room / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX)
-        };
         let cap = ctx.output_cap(input.len() as u64);
+        let mem_kb =
+            u32::try_from((cap / 1024).clamp(MEM_FLOOR_KB, MEM_CEIL_KB)).unwrap_or(u32::MAX);
         concatenated(
             NAME,
             start,
@@ -61,7 +60,7 @@ impl Format for Xz {
             |rest, offset, room| {
                 let mut s = XzStream::new(false);
                 // Dictionary memory is bounded by the output cap: a larger window is never needed.
-                s.set_mem_limit(mem_kb(cap));
+                s.set_mem_limit(mem_kb);
                 let mut phase = RunThenFinish::default();
                 pump(NAME, offset, ctx, room, rest, |i, o| {
                     let r = s.process(i, o, phase.action()).map_err(|e| e.to_string())?;

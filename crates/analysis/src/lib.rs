@@ -1,13 +1,13 @@
 //! Firmware analysers over the unpacked [`ArtifactTree`], one module per finding family
-//! (`cred`, `key`, `svc`, `upd`, `crypto`, `hard`, `comp`), one file per check, and the
-//! registry entries of `vuln` (whose findings `baseline-vulndb` produces).
+//! (`cred`, `key`, `svc`, `upd`, `crypto`, `hard`, `comp`), one file per check.
 //!
 //! Owns: turning tree contents into [`Finding`]s and [`Component`]s with evidence.
 //! Never does: rendering, printing, network access, writing files.
 //!
-//! Each check is described once by a [`CheckInfo`] (code, name, what it checks, the
-//! requirements it informs, known false positives, references); [`checks`] lists them all
-//! and the CLI's `baseline checks` documentation is generated from that list.
+//! Each check is described once by a [`CheckInfo`] of the model's registry (code, name,
+//! severity, what it checks, the requirements it informs, known false positives,
+//! references); [`checks`] lists this crate's, and `baseline checks` and docs/checks.md are
+//! generated from the whole registry.
 
 #![warn(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
@@ -21,26 +21,23 @@ pub mod svc;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testutil;
 pub mod upd;
-pub mod vuln;
 
 pub use context::{Context, Options};
 
 use baseline_model::{Component, Finding};
 use baseline_unpack::ArtifactTree;
 
-/// Static description of one check (one finding code).
-#[derive(Debug, Clone, Copy)]
-pub struct CheckInfo {
-    /// `FAMILY-NNN`.
-    pub code: &'static str,
-    /// Kebab-case name.
-    pub name: &'static str,
-    /// One line: what it reports.
-    pub summary: &'static str,
-    /// Requirement references it informs (`en303645:5.1-1`, `psti:sch1-p1`).
-    pub requirements: &'static [&'static str],
-    /// Markdown: what it checks, why it matters, evidence, known false positives, references.
-    pub doc: &'static str,
+pub use baseline_model::checks::{CheckInfo, Doc};
+
+/// A finding of `info`'s code with its name and requirements: every family's findings are
+/// built here, through the registry entry ([`CheckInfo::finding`]).
+pub(crate) fn finding(
+    info: &CheckInfo,
+    severity: baseline_model::Severity,
+    confidence: baseline_model::Confidence,
+    title: String,
+) -> Finding {
+    info.finding(severity, confidence, title)
 }
 
 /// What the analysers produced for one product.
@@ -55,17 +52,21 @@ pub struct AnalysisOutput {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// Every check, in code order.
-pub fn checks() -> Vec<&'static CheckInfo> {
-    let mut all: Vec<&'static CheckInfo> = Vec::new();
-    all.extend(cred::CHECKS.iter().copied());
-    all.extend(key::CHECKS.iter().copied());
-    all.extend(svc::CHECKS.iter().copied());
-    all.extend(hard::CHECKS.iter().copied());
-    all.extend(upd::CHECKS.iter().copied());
-    all.extend(crypto::CHECKS.iter().copied());
-    all.extend(comp::CHECKS.iter().copied());
-    all.extend(vuln::CHECKS.iter().copied());
+/// Every check of the firmware families, in code order (the whole registry, with the
+/// DISC, SUPP and VULN codes of the other crates, is `baseline_pipeline::registry`).
+pub fn checks() -> Vec<CheckInfo> {
+    let mut all: Vec<CheckInfo> = Vec::new();
+    for family in [
+        cred::CHECKS,
+        key::CHECKS,
+        svc::CHECKS,
+        hard::CHECKS,
+        upd::CHECKS,
+        crypto::CHECKS,
+        comp::CHECKS,
+    ] {
+        all.extend(family.iter().map(|c| **c));
+    }
     all.sort_by_key(|c| c.code);
     all
 }

@@ -49,9 +49,7 @@ pub fn summarise(
         outcomes.entry(scheme).or_default().push(v.outcome);
     }
     for (scheme, s) in out.iter_mut() {
-        s.overall = overall(outcomes.get(scheme).into_iter().flatten().copied())
-            .as_str()
-            .to_owned();
+        s.overall = overall(outcomes.get(scheme).into_iter().flatten().copied());
         s.indicative = catalogue.scheme(scheme).is_some_and(|x| x.indicative);
         s.level = levels.get(scheme).cloned();
     }

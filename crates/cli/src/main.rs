@@ -7,7 +7,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cmd;
+mod common;
 mod output;
+mod progress;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -52,6 +54,10 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    /// List every finding code (code, name, severity, requirements, documentation).
+    ///
+    /// Example: baseline checks --family CRED --format json
+    Checks(cmd::checks::Args),
     /// Browse the requirement catalogue (list, show, map).
     Catalogue(cmd::catalogue::Args),
     /// Decide whether a described product is in scope of the UK PSTI regime.
@@ -77,6 +83,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "baseline", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Checks(args) => cmd::checks::run(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

@@ -280,7 +280,18 @@ fn statement_is_issued_as_pdf_when_psti_passes() {
     // A product whose firmware and answers satisfy every PSTI item.
     let dir = tempfile::tempdir().unwrap();
     let mut a = baseline_model::Assessment::new("0.1.0");
-    a.product = serde_json::json!({"scope": {"outcome": "in-scope", "reasons": []}});
+    let toml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/demo-product.toml"
+    ))
+    .unwrap();
+    a.product = Some(baseline_model::AssessedProduct {
+        product: baseline_assess::parse_product(&toml, "demo-product.toml").unwrap(),
+        scope: baseline_model::ScopeDecision {
+            outcome: baseline_model::ScopeOutcome::InScope,
+            reasons: vec![],
+        },
+    });
     for r in ["psti:sch1-p1", "psti:sch1-p2", "psti:sch1-p3"] {
         a.verdicts.push(baseline_model::Verdict {
             requirement: r.into(),

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod checks;
 pub mod product;
 pub use product::*;
 
@@ -197,6 +198,63 @@ pub struct Vulnerability {
     pub requirements: Vec<String>,
 }
 
+/// The structured facts of a VULN finding (`Finding::details`), written by
+/// `baseline-vulndb` and read by the assessment rules: the details map of a VULN finding is
+/// exactly this struct serialised (so the JSON contract is unchanged by the typing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VulnerabilityDetails {
+    /// The vulnerability id (`CVE-2021-42373`).
+    pub vulnerability: String,
+    /// The component label it was matched to (name and version).
+    pub component: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    #[serde(default)]
+    pub cvss: Cvss,
+    /// The base score severity went by (newest CVSS version present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f32>,
+    /// In the CISA Known Exploited Vulnerabilities catalogue.
+    #[serde(default)]
+    pub kev: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<f32>,
+    #[serde(default)]
+    pub vex_state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex_justification: Option<String>,
+    /// Why it matched (the CPE match string and version range).
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl VulnerabilityDetails {
+    /// The details as the map a [`Finding`] carries.
+    pub fn to_details(&self) -> BTreeMap<String, serde_json::Value> {
+        // Through text, not `to_value`: an f32 score goes into a `Value` as its f64 expansion
+        // (8.800000190734863); written as text it is the shortest form (8.8), as in the
+        // `vulnerabilities` list.
+        serde_json::to_string(self)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// The details of a VULN finding, when it carries them.
+    pub fn of(finding: &Finding) -> Option<VulnerabilityDetails> {
+        let map: serde_json::Map<String, serde_json::Value> = finding
+            .details
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(map)).ok()
+    }
+}
+
 /// Outcome of one requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -285,15 +343,55 @@ pub struct ScopeDecision {
     pub reasons: Vec<ScopeReason>,
 }
 
+/// The product an assessment is about, with the one scope decision made for it.
+///
+/// In JSON it is the product file's fields with `scope` beside them (DESIGN.md "JSON
+/// contract"), keys in sorted order as they always were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessedProduct {
+    pub product: Product,
+    pub scope: ScopeDecision,
+}
+
+impl Serialize for AssessedProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut value = serde_json::to_value(&self.product).map_err(S::Error::custom)?;
+        let scope = serde_json::to_value(&self.scope).map_err(S::Error::custom)?;
+        match value.as_object_mut() {
+            Some(obj) => {
+                obj.insert("scope".to_owned(), scope);
+            }
+            None => return Err(S::Error::custom("product is not an object")),
+        }
+        value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssessedProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        let scope = value
+            .as_object_mut()
+            .and_then(|o| o.remove("scope"))
+            .ok_or_else(|| D::Error::missing_field("scope"))?;
+        Ok(AssessedProduct {
+            scope: serde_json::from_value(scope).map_err(D::Error::custom)?,
+            product: serde_json::from_value(value).map_err(D::Error::custom)?,
+        })
+    }
+}
+
 /// Per-scheme counts and overall outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemeSummary {
     pub pass: u32,
     pub fail: u32,
     pub inconclusive: u32,
     pub not_applicable: u32,
-    /// `pass`, `fail` or `inconclusive`.
-    pub overall: String,
+    /// The worst outcome of the scheme's verdicts (`not-applicable` when it has none that apply).
+    pub overall: Outcome,
     /// Mappings into this scheme are indicative (our judgement), not official.
     #[serde(default)]
     pub indicative: bool,
@@ -303,6 +401,21 @@ pub struct SchemeSummary {
     /// Some verdict counted here rests on an uncertain catalogue item.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub uncertain: bool,
+}
+
+impl Default for SchemeSummary {
+    fn default() -> Self {
+        SchemeSummary {
+            pass: 0,
+            fail: 0,
+            inconclusive: 0,
+            not_applicable: 0,
+            overall: Outcome::NotApplicable,
+            indicative: false,
+            level: None,
+            uncertain: false,
+        }
+    }
 }
 
 /// Where the value of an EN 303 645 condition came from.
@@ -355,9 +468,9 @@ pub struct ToolInfo {
 pub struct Assessment {
     pub schema: String,
     pub tool: ToolInfo,
-    /// The product as given (free-form JSON of the product file) plus `scope`.
+    /// The product as given, with its scope decision (`null` when no product file was given).
     #[serde(default)]
-    pub product: serde_json::Value,
+    pub product: Option<AssessedProduct>,
     pub artifacts: Vec<ArtifactSummary>,
     pub findings: Vec<Finding>,
     pub components: Vec<Component>,
@@ -385,7 +498,7 @@ impl Assessment {
                 name: "baseline".to_owned(),
                 version: version.to_owned(),
             },
-            product: serde_json::Value::Null,
+            product: None,
             artifacts: Vec::new(),
             findings: Vec::new(),
             components: Vec::new(),

@@ -8,6 +8,7 @@
 // HTML lines end in `\n` inside larger format strings; `writeln!` would not read better.
 #![allow(clippy::write_with_newline)]
 
+use baseline_model::checks::Registry;
 use baseline_model::{Assessment, Severity, Verdict};
 use std::fmt::Write;
 
@@ -145,14 +146,48 @@ pub fn scheme_order(a: &Assessment) -> Vec<&str> {
     v
 }
 
-/// Render the page.
-pub fn render(a: &Assessment) -> String {
+/// The registry's Markdown help as HTML: paragraphs, `**bold**` and `` `code` ``, escaped
+/// first (the help is our own text, but nothing is trusted into markup unescaped).
+fn help_html(md: &str) -> String {
+    let mut out = String::new();
+    for para in md.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        let text = esc(para);
+        let mut html = String::with_capacity(text.len());
+        let (mut bold, mut code) = (false, false);
+        let mut rest = text.as_str();
+        while let Some(c) = rest.chars().next() {
+            if !code && rest.starts_with("**") {
+                html.push_str(if bold { "</strong>" } else { "<strong>" });
+                bold = !bold;
+                rest = &rest[2..];
+                continue;
+            }
+            if c == '`' {
+                html.push_str(if code { "</code>" } else { "<code>" });
+                code = !code;
+            } else {
+                html.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        if code {
+            html.push_str("</code>");
+        }
+        if bold {
+            html.push_str("</strong>");
+        }
+        let _ = write!(out, "<p>{html}</p>");
+    }
+    out
+}
+
+/// Render the page; `registry` documents the finding codes (a help section per code present).
+pub fn render(a: &Assessment, registry: &Registry) -> String {
     let mut s = String::new();
     let title = a
         .product
-        .pointer("/product/name")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+        .as_ref()
+        .map(|p| p.product.product.name.clone())
         .unwrap_or_else(|| {
             a.artifacts
                 .iter()
@@ -182,24 +217,18 @@ pub fn render(a: &Assessment) -> String {
         );
     }
     let _ = write!(s, "{} {}</p>\n", esc(&a.tool.name), esc(&a.tool.version));
-    if let Some(scope) = a.product.get("scope") {
-        let outcome = scope.get("outcome").and_then(|o| o.as_str()).unwrap_or("");
+    if let Some(p) = &a.product {
         let _ = write!(
             s,
             "<p>PSTI scope: <strong>{}</strong></p><ul>",
-            esc(outcome)
+            esc(p.scope.outcome.as_str())
         );
-        for r in scope
-            .get("reasons")
-            .and_then(|r| r.as_array())
-            .into_iter()
-            .flatten()
-        {
+        for r in &p.scope.reasons {
             let _ = write!(
                 s,
                 "<li>{} <span class=\"muted\">({})</span></li>",
-                esc(r.get("text").and_then(|t| t.as_str()).unwrap_or("")),
-                esc(r.get("citation").and_then(|t| t.as_str()).unwrap_or(""))
+                esc(&r.text),
+                esc(&r.citation)
             );
         }
         s.push_str("</ul>\n");
@@ -329,6 +358,26 @@ pub fn render(a: &Assessment) -> String {
         s.push_str("</table>\n");
     }
 
+    let mut codes: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let documented: Vec<_> = codes.iter().filter_map(|c| registry.get(c)).collect();
+    if !documented.is_empty() {
+        s.push_str("<h2 id=\"codes\">About these findings</h2>\n");
+        for c in documented {
+            let _ = write!(
+                s,
+                "<details id=\"help-{code}\"><summary><code>{code}</code> {name}: {summary}</summary><div class=\"help\">{help}<p class=\"muted\">Requirements: {reqs}. Documented in docs/checks.md#{anchor}.</p></div></details>\n",
+                code = esc(c.code),
+                name = esc(c.name),
+                summary = esc(c.summary),
+                help = help_html(&c.doc.markdown()),
+                reqs = esc(&c.requirements.join(", ")),
+                anchor = esc(&c.code.to_ascii_lowercase()),
+            );
+        }
+    }
+
     let _ = write!(
         s,
         "<h2 id=\"components\">Components ({})</h2>\n",
@@ -379,7 +428,23 @@ mod tests {
 
     #[test]
     fn self_contained_with_charts_details_and_escaping() {
-        let s = render(&rich_sample());
+        let registry = Registry::new(&[&[baseline_model::checks::CheckInfo {
+            code: "KEY-001",
+            name: "private-key",
+            severity: Severity::Critical,
+            summary: "A private key <is> shipped",
+            requirements: &["en303645:5.4-1"],
+            doc: baseline_model::checks::Doc::Markdown(
+                "**What it checks.** PEM `BEGIN` blocks.\n\n**Why it matters.** a & b",
+            ),
+        }]])
+        .unwrap();
+        let s = render(&rich_sample(), &registry);
+        assert!(s.contains(
+            "<details id=\"help-KEY-001\"><summary><code>KEY-001</code> private-key: A private key &lt;is&gt; shipped</summary><div class=\"help\"><p><strong>What it checks.</strong> PEM <code>BEGIN</code> blocks.</p><p><strong>Why it matters.</strong> a &amp; b</p>"
+        ));
+        // A code present without a registry entry gets no help section.
+        assert!(!s.contains("help-CRED-001"));
         assert!(
             !s.contains("http://") && !s.contains("https://"),
             "no network references"

@@ -12,14 +12,4 @@ pub mod text;
 
 pub use baseline_model::Assessment;
 
-/// Documentation of one finding code, passed in by the caller (the CLI builds it from the
-/// analysis registry) so that this crate does not depend on the analysers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    pub code: String,
-    pub name: String,
-    pub summary: String,
-    /// Markdown documentation.
-    pub doc: String,
-    pub requirements: Vec<String>,
-}
+pub use baseline_model::checks::Registry;

@@ -28,9 +28,8 @@ pub fn render(a: &Assessment) -> String {
     let mut s = String::new();
     let name = a
         .product
-        .pointer("/product/name")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+        .as_ref()
+        .map(|p| p.product.product.name.clone())
         .unwrap_or_else(|| {
             a.artifacts
                 .iter()
@@ -52,8 +51,8 @@ pub fn render(a: &Assessment) -> String {
                 .unwrap_or_default()
         );
     }
-    if let Some(outcome) = a.product.pointer("/scope/outcome").and_then(|v| v.as_str()) {
-        let _ = writeln!(s, "- PSTI scope: **{outcome}**");
+    if let Some(p) = &a.product {
+        let _ = writeln!(s, "- PSTI scope: **{}**", p.scope.outcome.as_str());
     }
     if !a.summary.is_empty() {
         s.push_str("\n## Summary\n\n| scheme | overall | pass | fail | inconclusive | n/a | notes |\n|---|---|---|---|---|---|---|\n");
@@ -74,7 +73,7 @@ pub fn render(a: &Assessment) -> String {
             let _ = writeln!(
                 s,
                 "| {scheme} | **{}** | {} | {} | {} | {} | {} |",
-                sum.overall,
+                sum.overall.as_str(),
                 sum.pass,
                 sum.fail,
                 sum.inconclusive,
@@ -240,9 +239,9 @@ pub(crate) mod tests {
             vendor: None,
             properties: BTreeMap::new(),
         });
-        a.product = serde_json::json!({
-            "product": {"name": "Demo Router", "model": "DR-1", "category": "router"},
-            "scope": {"outcome": "in-scope", "reasons": []}
+        a.product = Some(baseline_model::AssessedProduct {
+            product: crate::statement::tests::product(false),
+            scope: crate::statement::tests::in_scope(),
         });
         a.verdicts.push(Verdict {
             requirement: "psti:sch1-p1".into(),
@@ -276,7 +275,7 @@ pub(crate) mod tests {
             SchemeSummary {
                 fail: 1,
                 inconclusive: 1,
-                overall: "fail".into(),
+                overall: Outcome::Fail,
                 uncertain: true,
                 ..SchemeSummary::default()
             },
@@ -285,7 +284,7 @@ pub(crate) mod tests {
             "sg-cls".into(),
             SchemeSummary {
                 fail: 4,
-                overall: "fail".into(),
+                overall: Outcome::Fail,
                 level: Some("none".into()),
                 ..SchemeSummary::default()
             },
@@ -294,7 +293,7 @@ pub(crate) mod tests {
             "cra".into(),
             SchemeSummary {
                 inconclusive: 3,
-                overall: "inconclusive".into(),
+                overall: Outcome::Inconclusive,
                 indicative: true,
                 ..SchemeSummary::default()
             },

@@ -1,11 +1,11 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning tools (GitHub code scanning upload).
-//! One rule per finding code, documented from the [`RuleInfo`] list the caller passes in
-//! (the CLI builds it from the analysis registry; this crate does not depend on analysis).
+//! One rule per finding code present, documented from the finding-code [`Registry`] the
+//! caller passes in (`baseline_pipeline::registry()`; this crate depends on no producer).
 //! One result per finding; each piece of evidence is a location whose URI is
 //! `IMAGE!/path/in/image` (the `!` separates the input file from the path inside it, as in
 //! `jar:` URLs), relative to the `IMAGES` base. Validated against the official schema in tests.
 
-use crate::RuleInfo;
+use baseline_model::checks::{CheckInfo, Registry};
 use baseline_model::{Assessment, Finding, Severity};
 use serde_json::{json, Value};
 
@@ -59,39 +59,52 @@ fn location(e: &baseline_model::Evidence) -> Value {
     } else if let Some(o) = e.offset {
         region.insert("byteOffset".into(), json!(o));
     }
+    // SARIF 2.1.0 §3.30.2: a region needs a start (line, column, char or byte offset); a
+    // snippet alone is not one, so an excerpt without a position goes into the message.
+    let mut message: Vec<&str> = Vec::new();
     if let Some(x) = &e.excerpt {
-        region.insert("snippet".into(), json!({ "text": x }));
+        if region.is_empty() {
+            message.push(x);
+        } else {
+            region.insert("snippet".into(), json!({ "text": x }));
+        }
     }
     if !region.is_empty() {
         phys["region"] = Value::Object(region);
     }
     let mut loc = json!({ "physicalLocation": phys });
     if let Some(n) = &e.note {
-        loc["message"] = json!({ "text": n });
+        message.push(n);
+    }
+    if !message.is_empty() {
+        loc["message"] = json!({ "text": message.join(" — ") });
     }
     loc
 }
 
-fn rule(code: &str, info: Option<&RuleInfo>, sample: Option<&Finding>) -> Value {
+fn rule(code: &str, info: Option<&CheckInfo>, sample: Option<&Finding>) -> Value {
     let name = info
-        .map(|i| i.name.clone())
+        .map(|i| i.name.to_owned())
         .or_else(|| sample.map(|f| f.name.clone()))
         .unwrap_or_else(|| code.to_owned());
     let summary = info
-        .map(|i| i.summary.clone())
+        .map(|i| i.summary.to_owned())
         .or_else(|| sample.map(|f| f.title.clone()))
         .unwrap_or_default();
     let doc = info
-        .map(|i| i.doc.clone())
+        .map(|i| i.doc.markdown())
         .unwrap_or_else(|| summary.clone());
     let requirements: Vec<String> = info
-        .map(|i| i.requirements.clone())
+        .map(|i| i.requirements.iter().map(|r| (*r).to_owned()).collect())
         .or_else(|| sample.map(|f| f.requirements.clone()))
         .unwrap_or_default();
-    let severity = sample.map(|f| f.severity).unwrap_or(Severity::Medium);
+    let severity = sample
+        .map(|f| f.severity)
+        .or(info.map(|i| i.severity))
+        .unwrap_or(Severity::Medium);
     let mut tags = vec!["security".to_owned()];
     tags.extend(requirements.iter().cloned());
-    json!({
+    let mut r = json!({
         "id": code,
         "name": name,
         "shortDescription": { "text": summary },
@@ -103,12 +116,16 @@ fn rule(code: &str, info: Option<&RuleInfo>, sample: Option<&Finding>) -> Value 
             "security-severity": security_severity(severity),
             "requirements": requirements
         }
-    })
+    });
+    if let Some(i) = info {
+        r["helpUri"] = json!(i.docs_url());
+    }
+    r
 }
 
-/// Render the findings as one SARIF run. `rules` documents the codes (unknown codes get a
-/// rule built from their first finding).
-pub fn render(a: &Assessment, rules: &[RuleInfo]) -> String {
+/// Render the findings as one SARIF run. `rules` documents the codes (unregistered codes get
+/// a rule built from their first finding).
+pub fn render(a: &Assessment, rules: &Registry) -> String {
     let mut codes: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -121,7 +138,7 @@ pub fn render(a: &Assessment, rules: &[RuleInfo]) -> String {
                 .iter()
                 .filter(|f| f.code == *c)
                 .max_by_key(|f| f.severity);
-            rule(c, rules.iter().find(|r| r.code == *c), worst)
+            rule(c, rules.get(c), worst)
         })
         .collect();
     let results: Vec<Value> = a
@@ -206,14 +223,16 @@ mod tests {
         }
     }
 
-    fn rules() -> Vec<RuleInfo> {
-        vec![RuleInfo {
-            code: "CRED-001".into(),
-            name: "fixed-password-hash".into(),
-            summary: "An account has a fixed password hash".into(),
-            doc: "**What it checks.** Account databases.".into(),
-            requirements: vec!["psti:sch1-p1".into(), "en303645:5.1-1".into()],
-        }]
+    fn rules() -> Registry {
+        Registry::new(&[&[CheckInfo {
+            code: "CRED-001",
+            name: "fixed-password-hash",
+            severity: Severity::Critical,
+            summary: "An account has a fixed password hash",
+            doc: baseline_model::checks::Doc::Markdown("**What it checks.** Account databases."),
+            requirements: &["psti:sch1-p1", "en303645:5.1-1"],
+        }]])
+        .unwrap()
     }
 
     #[test]

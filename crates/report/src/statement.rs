@@ -50,7 +50,7 @@ impl Statement {
 pub fn build(product: &Product, a: &Assessment) -> Statement {
     let mut refusals = Vec::new();
     let mut to_confirm = Vec::new();
-    let scope = a.product.pointer("/scope/outcome").and_then(|v| v.as_str());
+    let scope = a.product.as_ref().map(|p| p.scope.outcome.as_str());
     match scope {
         Some("in-scope") => {}
         Some(other) => refusals.push(format!(
@@ -253,11 +253,19 @@ pub fn render_html(s: &Statement) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use baseline_model::*;
 
-    fn product(with_statement: bool) -> Product {
+    /// The scope decision tests use.
+    pub(crate) fn in_scope() -> ScopeDecision {
+        ScopeDecision {
+            outcome: ScopeOutcome::InScope,
+            reasons: Vec::new(),
+        }
+    }
+
+    pub(crate) fn product(with_statement: bool) -> Product {
         let text = format!(
             r#"[manufacturer]
 name = "Demo Devices Ltd"
@@ -289,7 +297,10 @@ internet = true
 
     fn assessment(outcome: Outcome) -> Assessment {
         let mut a = Assessment::new("0.1.0");
-        a.product = serde_json::json!({"scope": {"outcome": "in-scope", "reasons": []}});
+        a.product = Some(AssessedProduct {
+            product: product(false),
+            scope: in_scope(),
+        });
         for r in ["psti:sch1-p1", "psti:sch1-p2", "psti:sch1-p3"] {
             a.verdicts.push(Verdict {
                 requirement: r.into(),

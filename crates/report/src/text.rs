@@ -46,10 +46,8 @@ pub fn render(a: &Assessment, opts: TextOptions) -> String {
                 .unwrap_or_default()
         );
     }
-    if let Some(scope) = a.product.get("scope") {
-        if let Some(outcome) = scope.get("outcome").and_then(|o| o.as_str()) {
-            let _ = writeln!(out, "scope: {outcome}");
-        }
+    if let Some(p) = &a.product {
+        let _ = writeln!(out, "scope: {}", p.scope.outcome.as_str());
     }
     for (scheme, sum) in &a.summary {
         let _ = writeln!(
@@ -58,8 +56,12 @@ pub fn render(a: &Assessment, opts: TextOptions) -> String {
             paint(c, "1", scheme),
             paint(
                 c,
-                if sum.overall == "fail" { "1;31" } else { "1" },
-                &sum.overall.to_uppercase()
+                if sum.overall == Outcome::Fail {
+                    "1;31"
+                } else {
+                    "1"
+                },
+                &sum.overall.as_str().to_uppercase()
             ),
             sum.pass,
             sum.fail,
@@ -198,7 +200,7 @@ pub(crate) mod tests {
             "en303645".into(),
             SchemeSummary {
                 fail: 1,
-                overall: "fail".into(),
+                overall: Outcome::Fail,
                 ..SchemeSummary::default()
             },
         );

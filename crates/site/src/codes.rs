@@ -3,6 +3,7 @@
 //! requirements from here; `docs/site.md` holds the same table rendered by [`markdown`] (a test
 //! keeps them equal). Codes never change meaning; retired codes are never reused.
 
+use baseline_model::checks::{CheckInfo, Doc};
 use baseline_model::Severity;
 
 /// PSTI Sch. 1 para 2 and EN 303 645 provision 5.2-1 (published disclosure policy).
@@ -219,6 +220,32 @@ pub const CODES: &[CodeInfo] = &[
         "The quoted statement and the end date.", "None known.", "PSTI Regulations 2023 Sch. 1 para 3."),
 ];
 
+impl CodeInfo {
+    /// This code's entry in the model's finding-code registry (`baseline checks`, SARIF rules,
+    /// docs/checks.md).
+    pub const fn check(&self) -> CheckInfo {
+        CheckInfo {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            summary: self.what,
+            requirements: self.requirements,
+            doc: Doc::Sections {
+                what: self.what,
+                why: self.why,
+                evidence: self.evidence,
+                false_positives: self.false_positives,
+                references: self.references,
+            },
+        }
+    }
+}
+
+/// Every DISC and SUPP code as registry entries, in code order.
+pub fn checks() -> Vec<CheckInfo> {
+    CODES.iter().map(CodeInfo::check).collect()
+}
+
 /// Look a code up by its `FAMILY-NNN` code.
 pub fn info(code: &str) -> Option<&'static CodeInfo> {
     CODES.iter().find(|c| c.code == code)
@@ -265,6 +292,44 @@ mod tests {
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'));
             assert!(c.code.starts_with("DISC-") || c.code.starts_with("SUPP-"));
         }
+    }
+
+    /// Every `DISC-NNN`/`SUPP-NNN` literal in this crate's sources is a registered code, so
+    /// `finding()`'s fallback for an unknown code is never taken.
+    #[test]
+    fn every_code_the_crate_emits_is_registered() {
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("disclosure.rs"),
+            include_str!("support.rs"),
+            include_str!("securitytxt.rs"),
+            include_str!("archive.rs"),
+            include_str!("fetch.rs"),
+            include_str!("text.rs"),
+        ];
+        let mut seen = 0;
+        for src in sources {
+            for (i, _) in src.match_indices('"') {
+                let rest = &src[i + 1..];
+                for prefix in ["DISC-", "SUPP-"] {
+                    if let Some(num) = rest.strip_prefix(prefix) {
+                        let digits: String = num.chars().take_while(char::is_ascii_digit).collect();
+                        if digits.len() == 3 && num[3..].starts_with('"') {
+                            let code = format!("{prefix}{digits}");
+                            assert!(
+                                info(&code).is_some(),
+                                "{code} is emitted but not registered"
+                            );
+                            seen += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            seen > 20,
+            "only {seen} code literals found: the scan is broken"
+        );
     }
 
     /// docs/site.md carries the rendered table between markers; set BASELINE_BLESS=1 to rewrite it.

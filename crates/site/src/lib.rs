@@ -332,19 +332,26 @@ pub(crate) fn finding(
     confidence: Confidence,
     details: BTreeMap<String, serde_json::Value>,
 ) -> Finding {
-    let info = codes::info(code);
-    Finding {
-        code: code.to_owned(),
-        name: info.map(|c| c.name).unwrap_or("unknown").to_owned(),
-        severity: info.map(|c| c.severity).unwrap_or(Severity::Info),
-        title: title.into(),
-        requirements: info
-            .map(|c| c.requirements.iter().map(|r| (*r).to_owned()).collect())
-            .unwrap_or_default(),
-        evidence,
-        confidence,
-        details,
-    }
+    let mut f = match codes::info(code) {
+        Some(info) => info
+            .check()
+            .finding(info.severity, confidence, title.into()),
+        // Unreachable for the codes this crate uses (a test checks every code it emits is
+        // in the table); kept total so a typo cannot panic on hostile input.
+        None => Finding {
+            code: code.to_owned(),
+            name: "unknown".to_owned(),
+            severity: Severity::Info,
+            title: title.into(),
+            requirements: Vec::new(),
+            evidence: Vec::new(),
+            confidence,
+            details: BTreeMap::new(),
+        },
+    };
+    f.evidence = evidence;
+    f.details = details;
+    f
 }
 
 /// Evidence for a whole fetched resource.

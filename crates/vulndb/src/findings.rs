@@ -4,21 +4,15 @@
 //! Owns: the choice of code and severity per match (VULN-001 in CISA KEV → critical; VULN-002
 //! CVSS ≥ 7.0 → high; VULN-003 otherwise → low, which informs but does not decide), the title,
 //! and the evidence (the component's own evidence plus the match facts in `details`). The codes
-//! are documented in `baseline_analysis::vuln` (the check registry). Never does: matching, or
+//! are registered in [`crate::checks`]. Never does: matching, or
 //! anything with `not_affected` / resolved matches (they stay VEX records only).
 
 use crate::matcher::component_label;
-use crate::REQUIREMENTS;
-use baseline_model::{Component, Confidence, Evidence, Finding, Severity, Vulnerability};
-use serde_json::json;
-use std::collections::BTreeMap;
+use baseline_model::{
+    Component, Confidence, Evidence, Finding, Severity, Vulnerability, VulnerabilityDetails,
+};
 
-/// `(code, name)` of VULN-001: in the CISA KEV catalogue.
-pub const KNOWN_EXPLOITED: (&str, &str) = ("VULN-001", "known-exploited-vulnerability");
-/// `(code, name)` of VULN-002: CVSS 7.0 or more.
-pub const HIGH_SEVERITY: (&str, &str) = ("VULN-002", "high-severity-vulnerability");
-/// `(code, name)` of VULN-003: any other known vulnerability.
-pub const KNOWN: (&str, &str) = ("VULN-003", "known-vulnerability");
+pub use crate::checks::{HIGH_SEVERITY, KNOWN, KNOWN_EXPLOITED};
 
 /// CVSS base score threshold of "high" (CVSS v3/v4 qualitative scale; v2 "high" too).
 pub const HIGH_CVSS: f32 = 7.0;
@@ -53,21 +47,12 @@ pub fn findings(components: &[Component], vulns: &[Vulnerability]) -> Vec<Findin
     out
 }
 
-/// An `f32` as the JSON number it was written as (`8.8`, not `8.800000190734863`).
-fn num(x: f32) -> serde_json::Value {
-    format!("{x}")
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(serde_json::Value::Null, serde_json::Value::Number)
-}
-
 fn finding(components: &[Component], v: &Vulnerability) -> Finding {
     let comp = components
         .iter()
         .find(|c| component_label(c) == v.component);
     let score = base_score(v);
-    let ((code, name), severity) = if v.kev {
+    let (info, severity) = if v.kev {
         (KNOWN_EXPLOITED, Severity::Critical)
     } else if score.is_some_and(|s| s >= HIGH_CVSS) {
         (HIGH_SEVERITY, Severity::High)
@@ -108,50 +93,28 @@ fn finding(components: &[Component], v: &Vulnerability) -> Finding {
         // place: the match itself.
         evidence.push(Evidence::new("vulnerability store").note(note.clone()));
     }
-    let mut details = BTreeMap::new();
-    details.insert("vulnerability".to_owned(), json!(v.id));
-    details.insert("component".to_owned(), json!(v.component));
-    if let Some(c) = comp {
-        details.insert("component_name".to_owned(), json!(c.name));
-        if let Some(ver) = &c.version {
-            details.insert("component_version".to_owned(), json!(ver));
-        }
-        if let Some(cpe) = &c.cpe {
-            details.insert("cpe".to_owned(), json!(cpe));
-        }
-    }
-    let mut cvss = serde_json::Map::new();
-    for (k, x) in [("v2", v.cvss.v2), ("v3", v.cvss.v3), ("v4", v.cvss.v4)] {
-        if let Some(x) = x {
-            cvss.insert(k.to_owned(), num(x));
-        }
-    }
-    if let Some(vec) = &v.cvss.vector {
-        cvss.insert("vector".to_owned(), json!(vec));
-    }
-    details.insert("cvss".to_owned(), serde_json::Value::Object(cvss));
-    if let Some(s) = score {
-        details.insert("cvss_score".to_owned(), num(s));
-    }
-    details.insert("kev".to_owned(), json!(v.kev));
-    if let Some(e) = v.epss {
-        details.insert("epss".to_owned(), num(e));
-    }
-    details.insert("vex_state".to_owned(), json!(v.state));
-    if let Some(j) = &v.justification {
-        details.insert("vex_justification".to_owned(), json!(j));
-    }
-    details.insert("reason".to_owned(), json!(v.reason));
-    Finding {
-        code: code.to_owned(),
-        name: name.to_owned(),
+    let details = VulnerabilityDetails {
+        vulnerability: v.id.clone(),
+        component: v.component.clone(),
+        component_name: comp.map(|c| c.name.clone()),
+        component_version: comp.and_then(|c| c.version.clone()),
+        cpe: comp.and_then(|c| c.cpe.clone()),
+        cvss: v.cvss.clone(),
+        cvss_score: score,
+        kev: v.kev,
+        epss: v.epss,
+        vex_state: v.state.clone(),
+        vex_justification: v.justification.clone(),
+        reason: v.reason.clone(),
+    };
+    let mut f = info.finding(
         severity,
+        comp.map_or(Confidence::Medium, |c| c.confidence),
         title,
-        requirements: REQUIREMENTS.iter().map(|r| (*r).to_owned()).collect(),
-        evidence,
-        confidence: comp.map_or(Confidence::Medium, |c| c.confidence),
-        details,
-    }
+    );
+    f.evidence = evidence;
+    f.details = details.to_details();
+    f
 }
 
 #[cfg(test)]
@@ -159,6 +122,8 @@ fn finding(components: &[Component], v: &Vulnerability) -> Finding {
 mod tests {
     use super::*;
     use baseline_model::Cvss;
+    use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn comp(name: &str, version: &str) -> Component {
         Component {
@@ -264,12 +229,16 @@ mod tests {
     }
 
     #[test]
-    fn codes_agree_with_the_check_registry() {
-        let reg = baseline_analysis::checks();
-        for (code, name) in [KNOWN_EXPLOITED, HIGH_SEVERITY, KNOWN] {
-            let info = reg.iter().find(|c| c.code == code).unwrap();
-            assert_eq!(info.name, name);
-            assert_eq!(info.requirements, REQUIREMENTS);
-        }
+    fn details_are_typed_and_round_trip() {
+        let comps = [comp("BusyBox", "1.01")];
+        let v = vuln("CVE-7", "BusyBox 1.01", Some(8.8), true, "affected");
+        let f = findings(&comps, std::slice::from_ref(&v));
+        let d = VulnerabilityDetails::of(&f[0]).unwrap();
+        assert_eq!(d.vulnerability, "CVE-7");
+        assert_eq!(d.component_version.as_deref(), Some("1.01"));
+        assert!(d.kev);
+        // f32 scores serialise as written, not as their f64 expansion.
+        assert_eq!(f[0].details["cvss_score"].to_string(), "8.8");
+        assert_eq!(f[0].details["cvss"].to_string(), r#"{"v3":8.8}"#);
     }
 }

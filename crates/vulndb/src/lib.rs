@@ -19,6 +19,7 @@
 //! next `baseline vulndb import` (rebuilt from its own JSON records) and refused by matching
 //! until then, with a message that says so.
 
+pub mod checks;
 pub mod cpe;
 mod findings;
 mod import;

@@ -4,16 +4,20 @@
 
 use super::cpe_string;
 use crate::{CheckInfo, Context};
+use baseline_model::checks::Doc;
+use baseline_model::Severity;
 use baseline_model::{Component, Confidence, Product};
 use std::collections::BTreeMap;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "COMP-003",
     name: "product-identity",
+    severity: Severity::Info,
     summary:
         "The device and its firmware as components (vendor, model, hardware and firmware versions)",
     requirements: &["en303645:5.2-3", "en303645:5.3-16"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** The product file's manufacturer and model (`TL-WR841N v10` is model \
 `TL-WR841N`, hardware version `10`) when given; otherwise, and for the firmware version, the \
 image headers: the TP-Link header's hardware id (`0x08410010` is the WR841N v10) and firmware \
@@ -31,6 +35,7 @@ can differ from the marketing version.
 
 **References.** NVD CPE dictionary naming of `*_firmware` and hardware CPEs; ETSI EN 303 645 \
 V2.1.1 provisions 5.2-3, 5.3-16.",
+    ),
 };
 
 fn attr<'a>(attrs: &'a [(String, String)], k: &str) -> Option<&'a str> {

@@ -2,15 +2,19 @@
 
 use super::{cpe_string, Sig};
 use crate::{CheckInfo, Context};
+use baseline_model::checks::Doc;
+use baseline_model::Severity;
 use baseline_model::{Component, Confidence};
 use std::collections::BTreeMap;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "COMP-001",
     name: "package-database",
+    severity: Severity::Info,
     summary: "Components listed by the image's package database (opkg, dpkg)",
     requirements: &["en303645:5.2-3", "en303645:5.3-8"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Installed-package databases in every extracted root file system: opkg \
 (`/usr/lib/opkg/status`, `/usr/lib/opkg/info/*.control`, also under `/var/lib/opkg` and \
 `/lib/opkg`, as OpenWrt and its derivatives ship) and dpkg (`/var/lib/dpkg/status`, entries \
@@ -28,6 +32,7 @@ packages removed by hand after the database was written.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.2-3, 5.3-8; Debian Policy §5 (control \
 fields); opkg.",
+    ),
 };
 
 const OPKG_DIRS: &[&str] = &["/usr/lib/opkg", "/var/lib/opkg", "/lib/opkg"];

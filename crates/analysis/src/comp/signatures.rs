@@ -3,6 +3,8 @@
 use super::{cpe_string, purl_string};
 use crate::CheckInfo;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use baseline_model::checks::Doc;
+use baseline_model::Severity;
 use regex::bytes::Regex;
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -10,9 +12,11 @@ use std::sync::OnceLock;
 pub const INFO: CheckInfo = CheckInfo {
     code: "COMP-002",
     name: "version-signature",
+    severity: Severity::Info,
     summary: "A component and its version identified from version strings in a binary",
     requirements: &["en303645:5.2-3", "en303645:5.3-8"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Every file of every extracted file system, and every decompressed stream \
 (kernel images), in one aho-corasick pass over the literal anchors of all rules in \
 `crates/analysis/data/components.toml`; each anchor hit is confirmed by the rule's small regex \
@@ -43,6 +47,7 @@ version-based matches can overstate; they can also rename or strip banners (miss
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.2-3, 5.3-8; NTIA minimum elements of an \
 SBOM; CycloneDX 1.6 `evidence.identity`.",
+    ),
 };
 
 /// Rule data, embedded.

@@ -2,15 +2,17 @@
 
 use super::{finding, line_evidence, redact_in, CredRun, Secret};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-006",
     name: "config-default-credential",
+    severity: Severity::High,
     summary: "A configuration or factory-default file (or a flash parameter sector) holds a fixed password, Wi-Fi passphrase or SNMP community",
     requirements: &["psti:sch1-p1", "en303645:5.1-1", "en303645:5.1-2"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** Text configuration files in the image (`/etc`, `/etc_ro`, NVRAM and factory \
 defaults such as `nvram.default`, `default.cfg`, UCI files, INI, XML, JSON, hostapd and \
 wpa_supplicant files, `snmpd.conf`) for password, passphrase, PSK and SNMP community fields with \
@@ -33,7 +35,7 @@ or placeholder are skipped (`$VAR`, `%s`, `<…>`, `{{…}}`); a field that the 
 with a per-unit value at first boot.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.1-1, 5.1-2; PSTI Regulations 2023 \
-Schedule 1 §1; RFC 3414 (SNMP community defaults).",
+Schedule 1 §1; RFC 3414 (SNMP community defaults)."),
 };
 
 const MAX_CONFIG: usize = 1 << 20;

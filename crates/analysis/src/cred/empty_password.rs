@@ -3,15 +3,18 @@
 use super::accounts::PwState;
 use super::{finding, line_evidence, CredRun, Secret};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-002",
     name: "empty-password",
+    severity: Severity::Critical,
     summary: "A login-capable account has an empty password",
     requirements: &["psti:sch1-p1", "en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Account databases (as CRED-001) for accounts whose password field is empty.
 
 **Why it matters.** An empty password is worse than a universal default password: no guess is \
@@ -26,6 +29,7 @@ empty passwords permitted, FTP, the web interface).
 it. Accounts without a login shell are reported at low severity.
 
 **References.** PSTI Regulations 2023 Schedule 1 §1; ETSI EN 303 645 V2.1.1 provision 5.1-1.",
+    ),
 };
 
 pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {

@@ -4,16 +4,19 @@ use super::accounts::{Account, PwState};
 use super::crack::Outcome;
 use super::{finding, line_evidence, redact_in, shown, CredRun, Secret};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-001",
     name: "fixed-password-hash",
+    severity: Severity::Critical,
     summary:
         "An account has a fixed password hash baked into the image (a universal default password)",
     requirements: &["psti:sch1-p1", "en303645:5.1-1", "en303645:5.1-2"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Every account database in every extracted file system (`passwd`, `shadow`, \
 their backups `passwd-`, `shadow.bak`, `passwd.bak`…, BusyBox and OpenWrt layouts): an account \
 whose password field holds a hash.
@@ -34,6 +37,7 @@ with per-unit values at first boot.
 
 **References.** PSTI Regulations 2023 Schedule 1 §1; ETSI EN 303 645 V2.1.1 provisions 5.1-1, \
 5.1-2; TS 103 701 test group 5.1.",
+    ),
 };
 
 pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {

@@ -4,16 +4,19 @@ use super::accounts::PwState;
 use super::scan::Pattern;
 use super::{finding, fixed_password_hash, line_evidence, redact_in, CredRun, Secret};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-007",
     name: "hardcoded-credential",
+    severity: Severity::Critical,
     summary:
         "A script or binary carries a credential: an account hash string or a scripted password",
     requirements: &["psti:sch1-p1", "en303645:5.1-1", "en303645:5.1-2"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Files that are not account databases (init scripts, binaries, raw flash \
 regions) for `user:<crypt hash>` strings (`$1$`, `$5$`, `$6$`, `$2a$`, `$apr1$`, `$y$`), as \
 written by scripts that generate `/tmp/passwd` at boot or compiled into daemons; and \
@@ -30,6 +33,7 @@ self-test string); account strings in code paths that the firmware never runs.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.1-1, 5.1-2; PSTI Regulations 2023 \
 Schedule 1 §1; CWE-798.",
+    ),
 };
 
 pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {

@@ -3,15 +3,17 @@
 use super::scan::Pattern;
 use super::{finding, line_evidence, CredRun};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-004",
     name: "login-less-shell",
+    severity: Severity::High,
     summary: "A shell is offered without any credential (telnetd -l /bin/sh, a serial console without login)",
     requirements: &["psti:sch1-p1", "en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** `inittab` entries that run a shell directly on a console or serial line \
 (`::askfirst:/bin/sh`, `ttyS0::respawn:-/bin/sh`) instead of `getty`/`login`; and `telnetd` or \
 `utelnetd` started in init scripts with `-l /bin/sh` (or another shell), which gives a shell to \
@@ -29,7 +31,7 @@ factory or debug mode that the shipped configuration never enters (Baseline does
 conditions in scripts). `askfirst` still requires a key press on the console, not a password.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.1-1; PSTI Regulations 2023 Schedule 1 §1; \
-BusyBox `inittab` format.",
+BusyBox `inittab` format."),
 };
 
 fn is_shell(cmd: &str) -> bool {

@@ -24,7 +24,7 @@ mod web_password_file;
 
 use crate::{AnalysisOutput, CheckInfo, Context};
 use accounts::{Account, PwState};
-use baseline_model::{Confidence, Evidence, Finding, Severity};
+use baseline_model::Evidence;
 use baseline_unpack::NodeId;
 use scan::Scan;
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,24 +186,7 @@ fn identity_text(ctx: &Context<'_>) -> String {
     s
 }
 
-/// A finding of `info`'s code with its requirements.
-pub(crate) fn finding(
-    info: &CheckInfo,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
-    Finding {
-        code: info.code.to_owned(),
-        name: info.name.to_owned(),
-        severity,
-        title,
-        requirements: info.requirements.iter().map(|r| (*r).to_owned()).collect(),
-        evidence: Vec::new(),
-        confidence,
-        details: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::finding;
 
 /// `line` with every occurrence of `secret` redacted (unless `--show-secrets`).
 pub(crate) fn redact_in(ctx: &Context<'_>, line: &str, secret: &str) -> String {

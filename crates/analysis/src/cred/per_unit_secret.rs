@@ -2,6 +2,7 @@
 
 use super::{finding, input_names, CredRun};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use serde_json::json;
@@ -10,9 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-009",
     name: "per-unit-secret",
+    severity: Severity::Info,
     summary: "A credential at the same place differs between inputs: evidence of per-unit values",
     requirements: &["en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Across inputs: a credential at the same locator (same file and account, or \
 the same parameter key) whose value differs between inputs.
 
@@ -30,6 +33,7 @@ different products or firmware images are not mistaken for two units.
 changed between versions: they differ, yet each is universal for its version.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.1-1 (unique per device).",
+    ),
 };
 
 pub(super) fn check(run: &CredRun<'_, '_>, out: &mut AnalysisOutput) {

@@ -3,6 +3,7 @@
 use super::accounts::is_account_file;
 use super::{finding, CredRun};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::{NodeId, NodeKind};
 use serde_json::json;
@@ -10,9 +11,11 @@ use serde_json::json;
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-003",
     name: "runtime-account-database",
+    severity: Severity::Info,
     summary: "The account database is generated at run time (a symlink into /tmp or /var)",
     requirements: &["en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** `/etc/passwd`, `/etc/shadow` and `/etc/group` in each root file system: \
 whether they are symlinks into `/tmp` or `/var` (or dangling), i.e. written at boot. It then \
 looks for what they are generated from: other account files in the image (`passwd.bak`, \
@@ -30,6 +33,7 @@ found elsewhere in the same file system), `generators` (files that name the targ
 serial number or a factory partition): the finding is informational and says so.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.1-1 and its note on per-device values.",
+    ),
 };
 
 const MAX_GENERATOR_SCAN: usize = 16 << 20;

@@ -2,6 +2,7 @@
 
 use super::{finding, input_names, CredRun};
 use crate::{AnalysisOutput, CheckInfo};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use serde_json::json;
@@ -10,9 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-008",
     name: "shared-credential",
+    severity: Severity::High,
     summary: "The same credential appears in several inputs (images, partitions or units)",
     requirements: &["psti:sch1-p1", "en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Across all inputs of one assessment (each input is a root of the tree): a \
 credential found by CRED-001, 002, 005, 006 or 007 whose value is identical in two or more \
 inputs.
@@ -27,6 +30,7 @@ the product line (EN 303 645 5.1-1). Two units' dumps are the strongest evidence
 partitions of one unit given separately (a credential can be copied between them legitimately).
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.1-1; PSTI Regulations 2023 Schedule 1 §1.",
+    ),
 };
 
 pub(super) fn check(run: &CredRun<'_, '_>, out: &mut AnalysisOutput) {

@@ -4,6 +4,7 @@ use super::crack::Outcome;
 use super::crypt::HashFormat;
 use super::{finding, line_evidence, redact_in, shown, CredRun, Secret};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use serde_json::json;
@@ -11,9 +12,11 @@ use serde_json::json;
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRED-005",
     name: "web-password-file",
+    severity: Severity::Critical,
     summary: "A web server password file in the image holds a fixed credential",
     requirements: &["psti:sch1-p1", "en303645:5.1-1", "en303645:5.1-2"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Web-server password files: `.htpasswd`/`htpasswd` (Apache, BusyBox httpd, \
 mini_httpd), lighttpd `lighttpd.user`/`lighttpd-htdigest.user`, Boa and GoAhead password files, \
 and BusyBox/uhttpd `httpd.conf` realm lines (`/cgi-bin:admin:$p$root`, `/:user:password`). Each \
@@ -32,6 +35,7 @@ in documentation directories.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.1-1, 5.1-2; PSTI Regulations 2023 \
 Schedule 1 §1.",
+    ),
 };
 
 /// One `user:password` of a web password file.

@@ -13,8 +13,6 @@ mod weak_password_hash;
 
 use crate::cred::scan::Scan;
 use crate::{AnalysisOutput, CheckInfo, Context};
-use baseline_model::{Confidence, Finding, Severity};
-use std::collections::BTreeMap;
 
 /// Every CRYPTO check, in code order.
 pub const CHECKS: &[&CheckInfo] = &[
@@ -41,23 +39,7 @@ pub fn run_with(ctx: &Context<'_>, scan: &Scan, out: &mut AnalysisOutput) {
     symmetric_key::check(ctx, out);
 }
 
-pub(crate) fn finding(
-    info: &CheckInfo,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
-    Finding {
-        code: info.code.to_owned(),
-        name: info.name.to_owned(),
-        severity,
-        title,
-        requirements: info.requirements.iter().map(|r| (*r).to_owned()).collect(),
-        evidence: Vec::new(),
-        confidence,
-        details: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::finding;
 
 /// Text of a small file, for config parsing.
 pub(crate) fn small_text(ctx: &Context<'_>, id: baseline_unpack::NodeId) -> Option<String> {

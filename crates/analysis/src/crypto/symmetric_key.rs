@@ -2,15 +2,18 @@
 
 use super::{finding, small_text};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRYPTO-004",
     name: "hardcoded-symmetric-key",
+    severity: Severity::Medium,
     summary: "A configuration file holds a fixed symmetric key (AES/DES/HMAC key material)",
     requirements: &["en303645:5.4-1", "en303645:5.4-3"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Configuration-like text files (`.conf`, `.cfg`, `.ini`, `.json`, \
 `/etc/config/*`, up to 512 KiB) for settings whose name says key material (`aes`, `des`, \
 `encrypt`, `cipher`, `crypt`, `hmac`, `secret_key`, `enc_key`, `sym_key`) with a value that \
@@ -27,6 +30,7 @@ critical security parameters used for security; 5.4-1 asks for secure storage).
 first boot. Wi-Fi passphrases and passwords are CRED-006's, not reported here.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.4-1, 5.4-3; CWE-321.",
+    ),
 };
 
 const NAME_WORDS: &[&str] = &[

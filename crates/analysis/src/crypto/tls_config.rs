@@ -2,15 +2,17 @@
 
 use super::{finding, small_text};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRYPTO-003",
     name: "weak-tls-ssh-config",
+    severity: Severity::Medium,
     summary: "A TLS or SSH configuration enables SSLv2/SSLv3/TLS 1.0/1.1 or weak ciphers, key exchanges or MACs",
     requirements: &["en303645:5.5-1"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** Configuration files of the usual servers and libraries: lighttpd \
 (`ssl.use-sslv2`, `ssl.use-sslv3`, `ssl.cipher-list`), nginx (`ssl_protocols`, \
 `ssl_ciphers`), Apache (`SSLProtocol`, `SSLCipherSuite`), stunnel (`sslVersion`, `ciphers`), \
@@ -30,7 +32,7 @@ Logjam).
 findings); a server whose library no longer supports the enabled protocol.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.5-1; RFC 8996 (deprecating TLS 1.0/1.1); \
-RFC 7568 (SSLv3); RFC 7465 (RC4); ETSI TS 103 701 5.5.",
+RFC 7568 (SSLv3); RFC 7465 (RC4); ETSI TS 103 701 5.5."),
 };
 
 const WEAK_PROTOCOLS: &[&str] = &[

@@ -2,6 +2,7 @@
 
 use super::finding;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -9,10 +10,12 @@ use std::collections::BTreeMap;
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRYPTO-002",
     name: "tls-library",
+    severity: Severity::Info,
     summary:
         "TLS/crypto libraries present in the image (inventory for the cryptography provisions)",
     requirements: &["en303645:5.5-1", "en303645:5.5-2"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Shared libraries of the common TLS and crypto stacks by file name: \
 OpenSSL (`libssl`, `libcrypto`), mbed TLS / PolarSSL, wolfSSL / CyaSSL, axTLS, MatrixSSL, \
 GnuTLS, LibreSSL `libtls`, BoringSSL.
@@ -27,6 +30,7 @@ vulnerabilities are the components and VULN families' findings. Info severity.
 seen by name (the components family finds them by version strings).
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.5-1, 5.5-2.",
+    ),
 };
 
 const STACKS: &[(&str, &str)] = &[

@@ -5,15 +5,17 @@ use crate::cred::accounts::{self, PwState};
 use crate::cred::crypt::HashFormat;
 use crate::cred::scan::Scan;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "CRYPTO-001",
     name: "weak-password-hash",
+    severity: Severity::High,
     summary: "A password is stored with a weak hash (DES crypt, MD5 crypt, NT, unsalted SHA-1)",
     requirements: &["en303645:5.4-1"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The account databases the CRED family parses (`cred::accounts`) for \
 password hashes in obsolete formats: traditional DES crypt (8-character limit, 12-bit salt), \
 BSDi crypt, MD5 crypt (`$1$`, Apache `$apr1$`; 1,000 fixed rounds), NT hashes and LDAP \
@@ -30,7 +32,7 @@ CRED-001's finding; this one is about the algorithm.
 skipped.
 
 **References.** ETSI EN 303 645 V2.1.1 provision 5.4-1; NIST SP 800-63B §5.1.1.2; \
-OWASP Password Storage Cheat Sheet.",
+OWASP Password Storage Cheat Sheet."),
 };
 
 fn weak(f: HashFormat) -> bool {

@@ -2,14 +2,16 @@
 
 use super::{any, Binary, Property};
 use crate::CheckInfo;
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "HARD-004",
     name: "no-stack-canary",
+    severity: Severity::Low,
     summary: "Executables or libraries without stack-protector symbols (__stack_chk_fail/__stack_chk_guard)",
     requirements: &["en303645:5.6-9"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The dynamic symbols (and `.symtab` when present) of every executable and library for `__stack_chk_fail` or `__stack_chk_guard`, as `checksec` does. A stripped static binary has no symbols to look at: `unknown`, not counted as weak.\n\
 \n\
 **Why it matters.** Stack canaries stop most linear stack overflows from reaching the return address.\n\
@@ -18,7 +20,7 @@ pub const INFO: CheckInfo = CheckInfo {
 \n\
 **Known false positives.** A binary with no arrays on the stack gets no canary even with `-fstack-protector-strong`; the C library itself defines the symbols.\n\
 \n\
-**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; `checksec` (Canary); GCC `-fstack-protector`.",
+**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; `checksec` (Canary); GCC `-fstack-protector`."),
 };
 
 pub(super) const PROPERTY: Property = Property {

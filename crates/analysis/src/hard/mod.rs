@@ -18,7 +18,7 @@ mod symbols;
 mod unsafe_functions;
 
 use crate::{AnalysisOutput, CheckInfo, Context};
-use baseline_model::{Confidence, Finding, Severity};
+use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use elf::{ElfInfo, ElfKind};
 use rayon::prelude::*;
@@ -166,25 +166,16 @@ fn report(ctx: &Context<'_>, input: &str, list: &[Binary], p: &Property, out: &m
     }
     let unknown = rows.iter().filter(|(_, v)| v == "unknown").count();
     let pct = weak.len() * 100 / total;
-    let mut f = Finding {
-        code: p.info.code.to_owned(),
-        name: p.info.name.to_owned(),
-        severity: p.severity,
-        title: format!(
+    let mut f = crate::finding(
+        p.info,
+        p.severity,
+        Confidence::High,
+        format!(
             "{} of {total} binaries ({pct}%) {} in {input}",
             weak.len(),
             p.what
         ),
-        requirements: p
-            .info
-            .requirements
-            .iter()
-            .map(|r| (*r).to_owned())
-            .collect(),
-        evidence: Vec::new(),
-        confidence: Confidence::High,
-        details: BTreeMap::new(),
-    };
+    );
     // Worst first: programs in the system binary directories (daemons, set-uid helpers), then
     // other programs, then libraries.
     let mut worst: Vec<&&(&Binary, String)> = weak.iter().collect();

@@ -2,14 +2,16 @@
 
 use super::{dynamic, Binary, Property};
 use crate::CheckInfo;
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "HARD-006",
     name: "rpath-runpath",
+    severity: Severity::Low,
     summary: "Binaries with an RPATH/RUNPATH (writable or relative search paths are a library-injection risk)",
     requirements: &["en303645:5.6-9"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** `DT_RPATH` and `DT_RUNPATH` of dynamically linked executables and libraries.\n\
 \n\
 **Why it matters.** A search path pointing at a writable or relative directory (`/tmp`, `/var`, `.`, an empty entry, a build-host path that a user could create) lets anyone who can write there inject a library into the program.\n\
@@ -18,7 +20,7 @@ pub const INFO: CheckInfo = CheckInfo {
 \n\
 **Known false positives.** Paths to read-only system directories are harmless; the value is shown so that can be judged.\n\
 \n\
-**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; `checksec` (RPATH/RUNPATH).",
+**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; `checksec` (RPATH/RUNPATH)."),
 };
 
 pub(super) const PROPERTY: Property = Property {

@@ -2,14 +2,16 @@
 
 use super::{any, Binary, Property};
 use crate::CheckInfo;
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "HARD-007",
     name: "symbols-not-stripped",
+    severity: Severity::Info,
     summary: "Binaries shipped with a full symbol table (.symtab)",
     requirements: &["en303645:5.6-6", "en303645:5.6-9"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** Whether executables and libraries keep a `.symtab` section.\n\
 \n\
 **Why it matters.** Symbol tables make reverse engineering of the product easier and inflate the image; stripping is standard release practice (code minimisation, 5.6-6). Information only.\n\
@@ -18,7 +20,7 @@ pub const INFO: CheckInfo = CheckInfo {
 \n\
 **Known false positives.** Debug builds shipped on purpose for support.\n\
 \n\
-**References.** ETSI EN 303 645 V2.1.1 provisions 5.6-6, 5.6-9; `checksec` (Symbols).",
+**References.** ETSI EN 303 645 V2.1.1 provisions 5.6-6, 5.6-9; `checksec` (Symbols)."),
 };
 
 pub(super) const PROPERTY: Property = Property {

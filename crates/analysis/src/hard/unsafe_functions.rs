@@ -2,14 +2,16 @@
 
 use super::{is_program, Binary, Property};
 use crate::CheckInfo;
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "HARD-008",
     name: "unsafe-function-imports",
+    severity: Severity::Info,
     summary: "Programs that import unbounded or command-running libc functions (strcpy, sprintf, gets, system, popen)",
     requirements: &["en303645:5.6-9"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The undefined dynamic symbols of executables for `gets`, `strcpy`, `strcat`, `sprintf`, `vsprintf`, `system` and `popen`.\n\
 \n\
 **Why it matters.** Unbounded copies are the usual source of memory-corruption bugs in embedded web servers and daemons; `system`/`popen` with request data is the usual source of command injection. This is a code-review pointer, not a vulnerability.\n\
@@ -18,7 +20,7 @@ pub const INFO: CheckInfo = CheckInfo {
 \n\
 **Known false positives.** Safe uses of these functions are common; statically linked and stripped programs show nothing.\n\
 \n\
-**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; CWE-120, CWE-78.",
+**References.** ETSI EN 303 645 V2.1.1 provision 5.6-9; CWE-120, CWE-78."),
 };
 
 pub(super) const PROPERTY: Property = Property {

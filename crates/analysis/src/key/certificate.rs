@@ -2,6 +2,7 @@
 
 use super::{details, evidence, finding, Found};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -9,10 +10,12 @@ use std::collections::BTreeSet;
 pub const INFO: CheckInfo = CheckInfo {
     code: "KEY-004",
     name: "certificate",
+    severity: Severity::Low,
     summary:
         "An X.509 certificate in the image, with its subject, issuer, validity, key and signature",
     requirements: &["en303645:5.5-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** X.509 certificates (PEM or DER) anywhere in the image: subject, issuer, \
 validity, public-key type and size, signature algorithm, self-signed or not. Weaknesses raise \
 the severity to low: RSA or DSA keys under 2048 bits, MD5 or SHA-1 signatures.
@@ -29,6 +32,7 @@ Identical certificates in one input are reported once.
 at info severity; old roots may carry SHA-1 signatures that no client checks.
 
 **References.** RFC 5280; ETSI EN 303 645 V2.1.1 provision 5.5-1.",
+    ),
 };
 
 pub(super) fn check(ctx: &Context<'_>, certs: &[&Found], out: &mut AnalysisOutput) {

@@ -2,6 +2,7 @@
 
 use super::{details, evidence, finding, Found};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -9,9 +10,11 @@ use std::collections::BTreeMap;
 pub const INFO: CheckInfo = CheckInfo {
     code: "KEY-002",
     name: "known-compromised-key",
+    severity: Severity::Critical,
     summary: "A key in the image is a publicly known (compromised) key",
     requirements: &["en303645:5.4-3", "en303645:5.4-4"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** The fingerprint of every key found by KEY-001 (and every certificate's \
 public key) against a bundled table of publicly known static appliance SSH keys (routersploit's \
 collection: F5 BIG-IP CVE-2012-1493, Ceragon FibeAir CVE-2015-0936, ExaGrid CVE-2016-1561, \
@@ -26,6 +29,7 @@ impersonate a device that trusts or presents them.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.4-3, 5.4-4; the CVEs named in the table; \
 data/keys/ATTRIBUTION.md.",
+    ),
 };
 
 const TABLE: &str = include_str!("../../data/keys/known-compromised-ssh.tsv");

@@ -14,7 +14,6 @@ mod shared_private_key;
 
 use crate::cred::scan::{Pattern, Scan};
 use crate::{AnalysisOutput, CheckInfo, Context};
-use baseline_model::{Confidence, Finding, Severity};
 use baseline_unpack::NodeId;
 use material::{Kind, Material};
 use rayon::prelude::*;
@@ -135,14 +134,7 @@ pub fn run_with(ctx: &Context<'_>, scan: &Scan, out: &mut AnalysisOutput) {
     certificate::check(ctx, &certs, out);
 }
 
-pub(crate) fn finding(
-    info: &CheckInfo,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
-    crate::cred::finding(info, severity, confidence, title)
-}
+pub(crate) use crate::finding;
 
 /// Evidence for a piece of material, with a redacted excerpt.
 pub(crate) fn evidence(ctx: &Context<'_>, f: &Found) -> baseline_model::Evidence {

@@ -2,6 +2,7 @@
 
 use super::{details, evidence, finding, Found};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,9 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const INFO: CheckInfo = CheckInfo {
     code: "KEY-001",
     name: "embedded-private-key",
+    severity: Severity::Critical,
     summary: "A private key is embedded in the image (a hard-coded critical security parameter)",
     requirements: &["en303645:5.4-1", "en303645:5.4-3", "en303645:5.4-4"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Every file and unextracted region for private keys: PEM (PKCS#1, PKCS#8 \
 plain and encrypted, SEC1, DSA, OpenSSH, PGP secret-key blocks), DER (PKCS#1, PKCS#8, SEC1, \
 PKCS#12), Dropbear's binary host-key format and PuTTY `.ppk`. The structure is parsed (ASN.1 \
@@ -33,6 +36,7 @@ image still count: they are keys, but may be unused; encrypted keys (`encrypted:
 severity) whose passphrase is not in the image.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.4-1, 5.4-3, 5.4-4; CWE-321.",
+    ),
 };
 
 pub(super) fn check(

@@ -3,6 +3,7 @@
 use super::{details, evidence, finding, Found};
 use crate::cred::input_names;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::NodeId;
 use serde_json::json;
@@ -11,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const INFO: CheckInfo = CheckInfo {
     code: "KEY-003",
     name: "shared-private-key",
+    severity: Severity::High,
     summary: "The same private key is in several inputs (images, partitions, units or brands)",
     requirements: &["en303645:5.4-3", "en303645:5.4-4"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Private keys (KEY-001) with the same fingerprint in two or more inputs of \
 one assessment.
 
@@ -26,6 +29,7 @@ communication security.
 **Known false positives.** The same image given twice under two names.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.4-3, 5.4-4.",
+    ),
 };
 
 pub(super) fn check(ctx: &Context<'_>, keys: &[&Found], out: &mut AnalysisOutput) {

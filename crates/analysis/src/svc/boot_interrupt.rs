@@ -2,15 +2,18 @@
 
 use super::finding;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "SVC-010",
     name: "boot-interrupt",
+    severity: Severity::Medium,
     summary: "The U-Boot environment lets a serial user interrupt boot (bootdelay ≥ 0)",
     requirements: &["en303645:5.6-4", "en303645:5.7-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** U-Boot environments found in the image (the `ubootenv` format's node \
 attributes) for `bootdelay`: any value other than `-2` (and, for `0`, unless the build disables \
 the zero-delay check) lets whoever is on the serial console stop autoboot and reach the U-Boot \
@@ -29,6 +32,7 @@ not interruptible. Reported with medium confidence.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.6-4, 5.7-1; U-Boot documentation \
 (environment variables, `bootdelay`).",
+    ),
 };
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut AnalysisOutput) {

@@ -4,15 +4,17 @@ use super::catalogue::{is_shell, Class};
 use super::init::{base, How, Inventory, Launch};
 use super::{finding, launch_evidence, report_launches};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "SVC-008",
     name: "debug-listener",
+    severity: Severity::High,
     summary: "A debug shell or remote-execution listener is started (nc -l -e, adbd, gdbserver, telnetd -l /bin/sh, a bind/back-connect shell)",
     requirements: &["en303645:5.6-1", "en303645:5.6-4", "en303645:5.6-5", "en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The start-up inventory (see SVC-001) for listeners that hand out a shell or \
 run commands: `nc`/`netcat` with `-l` and `-e`/`-c`, `socat` with `EXEC:`/`SYSTEM:`, `adbd`, \
 `gdbserver`, telnet servers given a shell with `-l` (BusyBox `telnetd -l /bin/sh`), and \
@@ -28,7 +30,7 @@ services be off.
 still reported). Name-based detection of back doors is a heuristic: medium confidence.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.6-1, 5.6-4, 5.6-5; CRED-004 reports the \
-missing credential of `telnetd -l /bin/sh`.",
+missing credential of `telnetd -l /bin/sh`."),
 };
 
 fn telnet_shell(l: &Launch) -> Option<String> {

@@ -61,24 +61,7 @@ pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
     boot_interrupt::check(ctx, out);
 }
 
-/// A finding of `info`'s code with its requirements.
-pub(crate) fn finding(
-    info: &CheckInfo,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
-    Finding {
-        code: info.code.to_owned(),
-        name: info.name.to_owned(),
-        severity,
-        title,
-        requirements: info.requirements.iter().map(|r| (*r).to_owned()).collect(),
-        evidence: Vec::new(),
-        confidence,
-        details: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::finding;
 
 pub(crate) fn confidence(how: How) -> Confidence {
     match how {

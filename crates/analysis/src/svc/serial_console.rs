@@ -3,15 +3,17 @@
 use super::finding;
 use super::init::Inventory;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "SVC-009",
     name: "serial-console",
+    severity: Severity::High,
     summary: "A serial console is enabled: a getty or shell on a UART in inittab, or console= in the kernel boot arguments",
     requirements: &["en303645:5.6-3", "en303645:5.6-4"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** `inittab` entries that run `getty`/`login`, a shell or OpenWrt's `login.sh` \
 on a serial line (`ttyS*`, `ttyAMA*`, `ttyMSM*`, `ttyHSL*`, `ttySAC*`, `ttyO*`, `ttymxc*`…) or \
 on `console`; and `console=tty…` in kernel boot arguments held by U-Boot environments or image \
@@ -30,7 +32,7 @@ cannot be known from firmware; `console=` shows kernel messages and is only a sh
 something runs on it.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.6-3, 5.6-4; BusyBox inittab; Linux \
-kernel-parameters `console=`.",
+kernel-parameters `console=`."),
 };
 
 pub(super) fn check(ctx: &Context<'_>, inv: &Inventory, out: &mut AnalysisOutput) {

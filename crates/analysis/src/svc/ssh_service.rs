@@ -4,15 +4,17 @@ use super::catalogue::Class;
 use super::init::{How, Inventory, Launch};
 use super::report_launches;
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "SVC-004",
     name: "ssh-service",
+    severity: Severity::High,
     summary: "An SSH server is started (or present), with the login policy its flags or configuration set",
     requirements: &["en303645:5.6-1", "en303645:5.6-5", "en303645:5.1-1", "en303645:5.5-4"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The start-up inventory (see SVC-001) for `dropbear` (also as \
 `dropbearmulti`) and OpenSSH `sshd`, and the login policy: Dropbear's flags `-w` (no root \
 login), `-s` (no password logins), `-g` (no password logins for root) and `-B` (blank passwords \
@@ -31,7 +33,7 @@ with a password, high when blank passwords are allowed.
 (Dropbear and older OpenSSH allow root password logins by default).
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.1-1, 5.5-4, 5.6-1, 5.6-5; dropbear(8); \
-sshd_config(5).",
+sshd_config(5)."),
 };
 
 #[derive(Default)]

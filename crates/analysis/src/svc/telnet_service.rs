@@ -4,14 +4,16 @@ use super::catalogue::Class;
 use super::init::Inventory;
 use super::{report_launches, service_severity};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::Severity;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "SVC-001",
     name: "telnet-service",
+    severity: Severity::High,
     summary: "A telnet server is started (or present): a plaintext remote login",
     requirements: &["en303645:5.6-1", "en303645:5.6-5", "en303645:5.5-1", "en303645:5.1-1"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** The start-up inventory (inittab, rcS and the scripts it calls, rc.local, run-level and OpenWrt `/etc/rc.d` links, systemd, upstart, runit, inetd/xinetd) for `telnetd`, `utelnetd` and `in.telnetd`, including BusyBox applets and wrappers (`start-stop-daemon`, `tcpsvd`, `busybox telnetd`).\n\
 \n\
 **Why it matters.** Telnet sends the login and everything after it in clear text and is a classic entry point for botnets (Mirai) when combined with a universal default password. An interface that is not needed must be disabled (5.6-1, 5.6-5).\n\
@@ -20,7 +22,7 @@ pub const INFO: CheckInfo = CheckInfo {
 \n\
 **Known false positives.** Conditions in scripts are not evaluated: a telnetd started only in a factory or debug branch is reported as started at boot. A binary merely present is reported at info severity and low confidence.\n\
 \n\
-**References.** ETSI EN 303 645 V2.1.1 provisions 5.6-1, 5.6-5, 5.5-1; ETSI TS 103 701 test group 5.6.",
+**References.** ETSI EN 303 645 V2.1.1 provisions 5.6-1, 5.6-5, 5.5-1; ETSI TS 103 701 test group 5.6."),
 };
 
 pub(super) fn check(ctx: &Context<'_>, inv: &Inventory, out: &mut AnalysisOutput) {

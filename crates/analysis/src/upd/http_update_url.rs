@@ -2,6 +2,7 @@
 
 use super::{finding, STATIC_LIMIT};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -9,9 +10,11 @@ use std::collections::BTreeMap;
 pub const INFO: CheckInfo = CheckInfo {
     code: "UPD-003",
     name: "http-update-url",
+    severity: Severity::Medium,
     summary: "An update or firmware download URL uses plain HTTP",
     requirements: &["en303645:5.3-7", "en303645:5.3-10", "en303645:5.5-1"],
-    doc: "\
+    doc: Doc::Markdown(
+        "\
 **What it checks.** Every file of the file systems (up to 8 MiB) for `http://` URLs whose text \
 names an update (`update`, `upgrade`, `firmware`, `/fw`, `ota`, `.bin`, `.img`). Local and \
 schema addresses (`localhost`, `127.*`, `192.168.*`, `10.*`, `w3.org`, `xmlns`) are skipped.
@@ -27,6 +30,7 @@ for the update mechanism (5.3-7) means an authenticated channel.
 images fetched over HTTP are acceptable for integrity (not confidentiality).
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.3-7, 5.3-10, 5.5-1.",
+    ),
 };
 
 const UPDATE_WORDS: &[&str] = &[

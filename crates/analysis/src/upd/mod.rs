@@ -14,7 +14,7 @@ mod update_signature;
 pub(crate) use update_mechanism::{searched, STRINGS as CODE_STRINGS};
 
 use crate::{AnalysisOutput, CheckInfo, Context};
-use baseline_model::{Confidence, Evidence, Finding, Severity};
+use baseline_model::Evidence;
 use baseline_unpack::NodeId;
 use std::collections::BTreeMap;
 
@@ -62,23 +62,7 @@ pub fn run_with(ctx: &Context<'_>, scan: &crate::cred::scan::Scan, out: &mut Ana
     http_update_url::check(ctx, out);
 }
 
-pub(crate) fn finding(
-    info: &CheckInfo,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
-    Finding {
-        code: info.code.to_owned(),
-        name: info.name.to_owned(),
-        severity,
-        title,
-        requirements: info.requirements.iter().map(|r| (*r).to_owned()).collect(),
-        evidence: Vec::new(),
-        confidence,
-        details: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::finding;
 
 pub(crate) fn indicator_evidence(ctx: &Context<'_>, i: &Indicator) -> Evidence {
     ctx.evidence(i.node).note(format!("{}: {}", i.kind, i.what))

@@ -2,6 +2,7 @@
 
 use super::{finding, indicator_evidence, input_name, ByInput, Indicator, STATIC_LIMIT};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use baseline_unpack::{NodeId, NodeKind};
 use serde_json::json;
@@ -10,9 +11,10 @@ use std::collections::BTreeMap;
 pub const INFO: CheckInfo = CheckInfo {
     code: "UPD-001",
     name: "update-mechanism",
+    severity: Severity::Medium,
     summary: "Evidence of a software update mechanism in the image (or its absence)",
     requirements: &["en303645:5.3-1", "en303645:5.3-2", "en303645:5.3-3"],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** Per input: programs and scripts named like an updater (`sysupgrade`, \
 `*upgrade*`, `*update*`, `fwupdate`, `swupdate`, `rauc`, `mender`, `*ota*`), upgrade CGI \
 handlers (`upgrade.cgi`, `firmware.cgi`), update code in programs and bare-metal images \
@@ -31,7 +33,7 @@ finding: the mechanism may live in a part of the product Baseline was not given.
 updater. What cannot be known statically: whether updates are offered, automatic, or \
 reachable (see `static_limit`).
 
-**References.** ETSI EN 303 645 V2.1.1 provisions 5.3-1 to 5.3-3; ETSI TS 103 701 5.3.",
+**References.** ETSI EN 303 645 V2.1.1 provisions 5.3-1 to 5.3-3; ETSI TS 103 701 5.3."),
 };
 
 const NAME_PARTS: &[&str] = &[

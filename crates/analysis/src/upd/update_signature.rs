@@ -2,12 +2,14 @@
 
 use super::{finding, indicator_evidence, input_name, ByInput, Indicator, STATIC_LIMIT};
 use crate::{AnalysisOutput, CheckInfo, Context};
+use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};
 use serde_json::json;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "UPD-002",
     name: "update-signature",
+    severity: Severity::Medium,
     summary:
         "Whether the image shows evidence that updates (or boot images) are signature-verified",
     requirements: &[
@@ -16,7 +18,7 @@ pub const INFO: CheckInfo = CheckInfo {
         "en303645:5.3-7",
         "en303645:5.7-1",
     ],
-    doc: "\
+    doc: Doc::Markdown("\
 **What it checks.** Signature artefacts: FIT images with `signature` nodes (U-Boot verified \
 boot), verification keys (`/etc/opkg/keys/*`, `*.pub`, `public.pem`/`pubkey.pem` and the like \
 next to an updater), and verification tools or calls inside the updater programs and update code found by \
@@ -35,7 +37,7 @@ or keys (a vendor library, a bootloader not in the image): absence of evidence i
 A key in the image does not show that it is used.
 
 **References.** ETSI EN 303 645 V2.1.1 provisions 5.3-7, 5.3-9, 5.3-10, 5.7-1; U-Boot FIT \
-signature documentation; OpenWrt usign.",
+signature documentation; OpenWrt usign."),
 };
 
 const VERIFY: &[&str] = &[

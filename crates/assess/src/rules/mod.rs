@@ -130,11 +130,9 @@ impl Decision {
         let mut keyed: Vec<(std::cmp::Reverse<Severity>, String)> = vulns
             .iter()
             .map(|f| {
-                let id = f.details.get("vulnerability").and_then(|v| v.as_str());
-                let comp = f.details.get("component").and_then(|v| v.as_str());
-                let label = match (id, comp) {
-                    (Some(i), Some(c)) => format!("{i} in {c}"),
-                    _ => f.title.clone(),
+                let label = match baseline_model::VulnerabilityDetails::of(f) {
+                    Some(d) => format!("{} in {}", d.vulnerability, d.component),
+                    None => f.title.clone(),
                 };
                 (std::cmp::Reverse(f.severity), label)
             })
@@ -144,7 +142,7 @@ impl Decision {
         ids.dedup();
         let kev = vulns
             .iter()
-            .filter(|f| f.details.get("kev").and_then(|v| v.as_bool()) == Some(true))
+            .filter(|f| baseline_model::VulnerabilityDetails::of(f).is_some_and(|d| d.kev))
             .count();
         let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
         let more = ids.len().saturating_sub(shown.len());

@@ -200,7 +200,7 @@ internet = true
         "{}",
         out.verdicts[0].rationale
     );
-    assert_eq!(out.summary["psti"].overall, "not-applicable");
+    assert_eq!(out.summary["psti"].overall, Outcome::NotApplicable);
 }
 
 #[test]

@@ -1,16 +1,17 @@
 //! `baseline answers template [--product P.toml] [IMAGE…] [-o FILE]`: write an answers file
 //! (docs/answers.md) to fill in, pre-filled with what the automated evidence already says.
+//! The evidence is `baseline assess`'s own (the same pipeline call, vulnerability matching
+//! included), so a template never disagrees with the report it goes with.
 
-use crate::cmd::assess::{analyse, evaluate, read_inputs};
 use crate::output;
+use crate::progress::Bar;
 use anyhow::Result;
-use baseline_analysis::Options;
 use baseline_catalogue::Catalogue;
-use baseline_model::Assessment;
+use baseline_pipeline::{Inputs, VulnDb};
 use clap::{Args, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Work with answers files (EN 303 645 ICS and TS 103 701 IXIT).
 #[derive(Debug, Args)]
@@ -34,6 +35,9 @@ enum AnswersCommand {
         /// Write to FILE (atomically) instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Vulnerability store to match components against (default: the `baseline vulndb` store).
+        #[arg(long, value_name = "PATH")]
+        vulndb: Option<PathBuf>,
     },
 }
 
@@ -43,22 +47,22 @@ pub fn run(args: AnswersArgs) -> Result<ExitCode> {
             product,
             images,
             output: out,
+            vulndb,
         } => {
-            let inputs = read_inputs(&images, product.as_deref(), None)?;
-            let mut assessment = Assessment::new(env!("CARGO_PKG_VERSION"));
-            if !inputs.images.is_empty() {
-                let options = Options {
-                    show_secrets: false,
-                    wordlist: Vec::new(),
-                    crack_budget: Duration::from_secs(0),
-                };
-                analyse(&inputs, &options, &mut assessment, false)?;
-            }
-            let engine = evaluate(&inputs, &["en303645".to_owned()], &mut assessment)?;
+            let inputs = Inputs::read(&images, product.as_deref(), None)?;
+            let options = baseline_pipeline::Options {
+                schemes: vec!["en303645".to_owned()],
+                vulndb: vulndb.map_or(VulnDb::Default, VulnDb::At),
+                ..baseline_pipeline::Options::default()
+            };
+            let bar = Bar::new(std::io::stderr().is_terminal());
+            let run = baseline_pipeline::run(&inputs, &options, &bar);
+            bar.finish();
+            let run = run?;
             let text = baseline_assess::answers_template::render(
                 Catalogue::embedded(),
-                inputs.product.as_ref().map(|(p, _)| p),
-                &engine,
+                inputs.product.as_ref().map(|p| &p.product),
+                &run.engine,
             );
             output::emit(out.as_deref(), text.as_bytes())?;
             Ok(ExitCode::SUCCESS)

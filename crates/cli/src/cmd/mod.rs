@@ -2,6 +2,7 @@
 pub mod answers;
 pub mod assess;
 pub mod catalogue;
+pub mod checks;
 pub mod scope;
 pub mod security_txt;
 pub mod site;

@@ -3,11 +3,12 @@
 //! Exit codes: 0 no errors (warnings allowed), 1 errors, 2 the file could not be read or
 //! fetched, or a usage error.
 
+use crate::common::{fetch_options, parse_now, read_keys};
 use crate::output::{emit, TextOrJson};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use baseline_site::codes::Level;
 use baseline_site::securitytxt::{self, Signature};
-use baseline_site::{time, FetchOptions};
+use baseline_site::time;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,40 +38,6 @@ pub struct Args {
     /// Write the result here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-pub fn parse_now(now: Option<&str>) -> Result<Option<i64>> {
-    match now {
-        None => Ok(None),
-        Some(s) => match time::parse_rfc3339(s) {
-            Some((t, _)) => Ok(Some(t)),
-            None => bail!("--now `{s}` is not an RFC 3339 date-time (e.g. 2024-01-31T00:00:00Z)"),
-        },
-    }
-}
-
-pub fn read_keys(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
-    paths
-        .iter()
-        .map(|p| std::fs::read(p).with_context(|| format!("reading key {}", p.display())))
-        .collect()
-}
-
-pub fn fetch_options(
-    keys: &[PathBuf],
-    ca_file: Option<&PathBuf>,
-    now: Option<i64>,
-) -> Result<FetchOptions> {
-    let mut o = FetchOptions {
-        keys: read_keys(keys)?,
-        now,
-        ..FetchOptions::default()
-    };
-    if let Some(ca) = ca_file {
-        o.extra_roots_pem =
-            Some(std::fs::read(ca).with_context(|| format!("reading CA file {}", ca.display()))?);
-    }
-    Ok(o)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

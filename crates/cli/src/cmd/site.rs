@@ -4,11 +4,11 @@
 //! Exit codes: 0 neither paragraph failed (pass or inconclusive), 1 para 2 or para 3 failed,
 //! 2 usage or input error (unreadable product file, archive, key or CA file).
 
-use crate::cmd::security_txt::{fetch_options, parse_now};
+use crate::common::{default_evidence_dir, fetch_options, parse_now};
 use crate::output::{emit, TextOrJson};
 use anyhow::{bail, Context, Result};
 use baseline_model::Outcome;
-use baseline_site::{time, Archive, SiteInput, SiteReport};
+use baseline_site::{Archive, SiteInput, SiteReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -150,19 +150,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub(crate) fn default_evidence_dir(input: &SiteInput) -> PathBuf {
-    let url = input
-        .site
-        .as_deref()
-        .or(input.security_txt_url.as_deref())
-        .or(input.policy_url.as_deref())
-        .or(input.support_url.as_deref())
-        .or(input.purchase_urls.first().map(String::as_str))
-        .unwrap_or("site");
-    let host = baseline_site::fetch::host(url).unwrap_or_else(|| "site".into());
-    PathBuf::from("baseline-evidence").join(format!("{host}-{}", time::format_compact(time::now())))
 }
 
 fn render_text(r: &SiteReport, evidence: &Path) -> String {

@@ -2,10 +2,8 @@
 //! the PSTI statement of compliance (docs/statement.md). Refuses with exit 1, printing the
 //! reasons and writing nothing, when a PSTI requirement failed or a Schedule 4 item is missing.
 
-use crate::cmd::assess::read_product;
 use crate::output;
-use anyhow::{bail, Context as _, Result};
-use baseline_model::{Assessment, ASSESSMENT_SCHEMA};
+use anyhow::{bail, Result};
 use baseline_report::statement;
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
@@ -39,22 +37,8 @@ pub struct StatementArgs {
 }
 
 pub fn run(args: StatementArgs) -> Result<ExitCode> {
-    let product = read_product(&args.product)?;
-    let text = std::fs::read_to_string(&args.assessment)
-        .with_context(|| format!("reading assessment {}", args.assessment.display()))?;
-    let assessment: Assessment = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{}: not an assessment written by `baseline assess --format json`",
-            args.assessment.display()
-        )
-    })?;
-    if assessment.schema != ASSESSMENT_SCHEMA {
-        bail!(
-            "{}: schema is `{}`, expected `{ASSESSMENT_SCHEMA}`",
-            args.assessment.display(),
-            assessment.schema
-        );
-    }
+    let product = baseline_pipeline::ProductInput::read(&args.product)?.product;
+    let assessment = baseline_pipeline::read_assessment(&args.assessment)?;
     let s = statement::build(&product, &assessment);
     if s.refused() {
         eprintln!("statement of compliance refused:");

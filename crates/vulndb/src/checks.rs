@@ -1,47 +1,49 @@
 //! Known vulnerabilities (VULN): the registry entries and documentation of the VULN codes.
 //!
 //! Owns: the [`CheckInfo`] of each VULN code, so `baseline checks`, SARIF rules and
-//! docs/checks.md describe them like every other family. Never does: produce VULN findings.
-//! They need the offline vulnerability store, which this crate does not read: the
-//! `baseline-vulndb` crate turns its matches into findings (`baseline_vulndb::findings`)
-//! with these codes, names and requirements (a test there checks they agree).
+//! docs/checks.md describe them like every other family; [`crate::findings`] builds every
+//! VULN finding from these entries.
 
-use crate::CheckInfo;
+use baseline_model::checks::{CheckInfo, Doc};
+use baseline_model::Severity;
 
 /// Every VULN check, in code order.
-pub const CHECKS: &[&CheckInfo] = &[&KNOWN_EXPLOITED, &HIGH_SEVERITY, &KNOWN];
+pub const CHECKS: &[CheckInfo] = &[KNOWN_EXPLOITED, HIGH_SEVERITY, KNOWN];
 
 /// Provisions a known, unfixed vulnerability in a shipped component informs: 5.2-3
 /// (vulnerabilities are found and fixed during the support period) and 5.3-8 (security
 /// updates are timely).
-const REQS: &[&str] = &["en303645:5.2-3", "en303645:5.3-8"];
+const REQS: &[&str] = crate::REQUIREMENTS;
 
 /// VULN-001.
 pub const KNOWN_EXPLOITED: CheckInfo = CheckInfo {
     code: "VULN-001",
     name: "known-exploited-vulnerability",
+    severity: Severity::Critical,
     summary:
         "A shipped component or the device has a vulnerability known to be exploited (CISA KEV)",
     requirements: REQS,
-    doc: const_format_doc::KNOWN_EXPLOITED,
+    doc: Doc::Markdown(const_format_doc::KNOWN_EXPLOITED),
 };
 
 /// VULN-002.
 pub const HIGH_SEVERITY: CheckInfo = CheckInfo {
     code: "VULN-002",
     name: "high-severity-vulnerability",
+    severity: Severity::High,
     summary: "A shipped component or the device has a known vulnerability with CVSS 7.0 or more (high or critical)",
     requirements: REQS,
-    doc: const_format_doc::HIGH_SEVERITY,
+    doc: Doc::Markdown(const_format_doc::HIGH_SEVERITY),
 };
 
 /// VULN-003.
 pub const KNOWN: CheckInfo = CheckInfo {
     code: "VULN-003",
     name: "known-vulnerability",
+    severity: Severity::Low,
     summary: "A shipped component or the device has another known vulnerability (CVSS below 7.0 or not scored)",
     requirements: REQS,
-    doc: const_format_doc::KNOWN,
+    doc: Doc::Markdown(const_format_doc::KNOWN),
 };
 
 /// The docs, assembled at compile time from the shared paragraphs.
@@ -107,19 +109,19 @@ manufacturer's vulnerability handling, but on their own they do not fail a provi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use baseline_model::Confidence;
 
+    /// The findings [`crate::findings`] builds carry these entries' codes, names and
+    /// requirements, at or below the registered severity.
     #[test]
-    fn docs_have_every_section() {
+    fn findings_agree_with_the_entries() {
         for c in CHECKS {
-            for s in [
-                "**What it checks.**",
-                "**Why it matters.**",
-                "**Evidence.**",
-                "**Known false positives.**",
-                "**References.**",
-            ] {
-                assert!(c.doc.contains(s), "{} lacks {s}", c.code);
-            }
+            let f = c.finding(c.severity, Confidence::High, "t".into());
+            assert_eq!(f.requirements, crate::REQUIREMENTS);
+            assert!(c.doc.markdown().contains("**References.**"), "{}", c.code);
         }
+        assert_eq!(KNOWN_EXPLOITED.severity, Severity::Critical);
+        assert_eq!(HIGH_SEVERITY.severity, Severity::High);
+        assert_eq!(KNOWN.severity, Severity::Low);
     }
 }

@@ -83,7 +83,7 @@ fn main() {
         let mut out = baseline_analysis::AnalysisOutput::default();
         baseline_analysis::upd::run(&ctx, &mut out);
     });
-    let scan = baseline_analysis::cred::scan::Scan::run(&ctx);
+    let scan = baseline_analysis::scan::Scan::run(&ctx, baseline_analysis::scan_sources());
     time("crypto::run_with (shared scan)", || {
         let mut out = baseline_analysis::AnalysisOutput::default();
         baseline_analysis::crypto::run_with(&ctx, &scan, &mut out);

@@ -17,6 +17,7 @@ pub mod cred;
 pub mod crypto;
 pub mod hard;
 pub mod key;
+pub mod scan;
 pub mod svc;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testutil;
@@ -28,6 +29,31 @@ use baseline_model::{Component, Finding};
 use baseline_unpack::ArtifactTree;
 
 pub use baseline_model::checks::{CheckInfo, Doc};
+
+/// The patterns and node choices UPD and COMP put into the shared content pass: registered
+/// here, at the root, so that `scan` depends on no family.
+pub fn scan_sources() -> &'static scan::Sources {
+    static SOURCES: std::sync::OnceLock<scan::Sources> = std::sync::OnceLock::new();
+    SOURCES.get_or_init(|| {
+        let sig = comp::signatures::Signatures::bundled().ok();
+        scan::Sources {
+            upd_strings: upd::CODE_STRINGS,
+            upd_searched: upd::searched,
+            comp_leaves: comp::leaves,
+            comp_anchors: sig
+                .map(|s| {
+                    s.rules
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, r)| r.anchors.iter().map(move |a| (a.as_str(), i)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            comp_rules: sig.map_or(0, |s| s.rules.len()),
+            comp_max_tries: comp::signatures::Signatures::MAX_TRIES_PER_RULE,
+        }
+    })
+}
 
 /// A finding of `info`'s code with its name and requirements: every family's findings are
 /// built here, through the registry entry ([`CheckInfo::finding`]).
@@ -76,7 +102,7 @@ pub fn checks() -> Vec<CheckInfo> {
 /// [`analyse`] builds them itself when this was not called.
 pub fn warm_up() {
     let _ = comp::signatures::Signatures::bundled();
-    cred::scan::warm_up();
+    scan::warm_up(scan_sources());
 }
 
 /// Run every analyser family over `tree`.
@@ -86,7 +112,7 @@ pub fn warm_up() {
 /// outputs are merged in the fixed order below, so the result does not depend on scheduling.
 pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     use rayon::prelude::*;
-    type Family = fn(&Context<'_>, &cred::scan::Scan, &mut AnalysisOutput);
+    type Family = fn(&Context<'_>, &scan::Scan, &mut AnalysisOutput);
     const FAMILIES: &[(&str, Family)] = &[
         ("cred", cred::run_with),
         ("key", key::run_with),
@@ -100,7 +126,7 @@ pub fn analyse(tree: &ArtifactTree, options: &Options) -> AnalysisOutput {
     let mut out = AnalysisOutput::default();
     let started = std::time::Instant::now();
     // One content pass shared by the CRED, KEY, CRYPTO, UPD and COMP families.
-    let scan = cred::scan::Scan::run(&ctx);
+    let scan = scan::Scan::run(&ctx, scan_sources());
     out.timings.push(("scan", started.elapsed()));
     let parts: Vec<(&'static str, std::time::Duration, AnalysisOutput)> = FAMILIES
         .par_iter()

@@ -211,17 +211,20 @@ fn line_of_quoted(text: &str, id: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD`, a date that exists (not 2024-02-31), from 1970 on.
 pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!(
-        (num(0..4), num(5..7), num(8..10)),
-        (Some(y), Some(m), Some(d)) if y >= 1970 && (1..=12).contains(&m) && (1..=31).contains(&d)
-    )
+    if !b
+        .iter()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
+        return false;
+    }
+    jiff::civil::Date::strptime("%Y-%m-%d", s).is_ok_and(|d| d.year() >= 1970)
 }
 
 #[cfg(test)]
@@ -309,5 +312,11 @@ support_period_end = "2030-12-31"
         assert!(is_iso_date("2030-12-31"));
         assert!(!is_iso_date("5 years"));
         assert!(!is_iso_date("2030-13-01"));
+        // Dates that do not exist were accepted by the hand-written check before jiff.
+        assert!(!is_iso_date("2024-02-31"));
+        assert!(!is_iso_date("2023-02-29"));
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("1969-12-31"));
+        assert!(!is_iso_date("+024-02-01"));
     }
 }

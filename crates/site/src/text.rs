@@ -235,8 +235,7 @@ pub struct FoundDate {
 }
 
 fn end_of_day(y: i64, m: u32, d: u32) -> Option<i64> {
-    (d >= 1 && d <= time::days_in_month(y, m))
-        .then(|| time::days_from_civil(y, m, d) * 86_400 + 86_399)
+    time::days_from_civil(y, m, d).map(|days| days * 86_400 + 86_399)
 }
 
 /// Dates in a sentence: `2027-12-31`, `31/12/2027` (day first, as in the UK), `31 December

@@ -1,43 +1,55 @@
-//! Timestamps without a date-time dependency: RFC 3339 parsing (strict, as RFC 9116 cites it,
-//! with the separators RFC 3339 §5.6 NOTE allows), formatting, and calendar arithmetic.
+//! Timestamps: RFC 3339 parsing (strict, as RFC 9116 cites it, with the separators RFC 3339
+//! §5.6 NOTE allows), formatting, and calendar arithmetic. The grammar is checked here, byte
+//! by byte, because jiff's parser accepts forms RFC 9116 does not; the calendar (which dates
+//! exist, days since the epoch) is jiff's, the one date-time library of the workspace.
 //!
 //! Times are whole seconds since the Unix epoch (`i64`); sub-second digits are accepted and
 //! dropped because no check here needs them.
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let d = i64::from(d);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Days from 1970-01-01 to a civil date, or `None` when there is no such date (2024-02-31,
+/// month 13) or it is outside jiff's range (years -9999 to 9999).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()?;
+    let since = date
+        .since((jiff::Unit::Day, jiff::civil::Date::constant(1970, 1, 1)))
+        .ok()?;
+    Some(i64::from(since.get_days()))
 }
 
-/// Civil date (year, month, day) of a day count since 1970-01-01.
+/// Civil date (year, month, day) of a day count since 1970-01-01 (clamped to jiff's range).
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let date = timestamp(z.saturating_mul(86_400))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    (
+        i64::from(date.year()),
+        u32::try_from(date.month()).unwrap_or(1),
+        u32::try_from(date.day()).unwrap_or(1),
+    )
 }
 
+/// The number of days of a month (0 for a month that does not exist).
 pub fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
+    let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
+        return 0;
+    };
+    jiff::civil::Date::new(y, m, 1)
+        .map(|d| u32::try_from(d.days_in_month()).unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// Unix seconds as a jiff timestamp, clamped to its range (years -9999 to 9999).
+fn timestamp(t: i64) -> jiff::Timestamp {
+    let t = t.clamp(
+        jiff::Timestamp::MIN.as_second(),
+        jiff::Timestamp::MAX.as_second(),
+    );
+    jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// How an accepted timestamp deviated from the strict RFC 3339 §5.6 `date-time` production.
@@ -77,9 +89,7 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, Leniency)> {
     if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return None;
     }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
+    let days = days_from_civil(year, month, day)?;
     // 60 is a leap second, which RFC 3339 allows.
     if hour > 23 || minute > 59 || second > 60 {
         return None;
@@ -122,7 +132,6 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, Leniency)> {
     if i != b.len() {
         return None;
     }
-    let days = days_from_civil(year, month, day);
     Some((
         days * 86_400 + hour * 3600 + minute * 60 + second - offset,
         leniency,
@@ -131,21 +140,12 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, Leniency)> {
 
 /// Format Unix seconds as `YYYY-MM-DDThh:mm:ssZ`.
 pub fn format_rfc3339(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    timestamp(t).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Format Unix seconds as `YYYY-MM-DD`.
 pub fn format_date(t: i64) -> String {
-    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
+    timestamp(t).strftime("%Y-%m-%d").to_string()
 }
 
 /// Format Unix seconds for a folder name: `YYYYMMDDThhmmssZ`.
@@ -205,6 +205,16 @@ mod tests {
         assert_eq!(format_rfc3339(1_686_143_299), "2023-06-07T13:08:19Z");
         assert_eq!(format_compact(1_686_143_299), "20230607T130819Z");
         assert_eq!(format_date(1_686_143_299), "2023-06-07");
-        assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
+        assert_eq!(
+            civil_from_days(days_from_civil(2000, 2, 29).unwrap()),
+            (2000, 2, 29)
+        );
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
+        assert_eq!(days_from_civil(2023, 2, 29), None);
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2024, 13), 0);
+        // Far outside any real expiry: clamped, not a panic.
+        assert_eq!(format_rfc3339(i64::MAX), "9999-12-30T22:00:00Z");
     }
 }

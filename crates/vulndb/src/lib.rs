@@ -287,23 +287,23 @@ impl Store {
     }
 }
 
-/// Days since 1970-01-01 of an ISO date (`2025-08-25…` or `2025.08.25`).
+/// Days since 1970-01-01 of an ISO date (`2025-08-25…` or `2025.08.25`); `None` for a date
+/// that does not exist.
 pub(crate) fn days_from_date(s: &str) -> Option<i64> {
     let b = s.get(..10)?;
-    let y: i64 = b.get(0..4)?.parse().ok()?;
-    let m: i64 = b.get(5..7)?.parse().ok()?;
-    let d: i64 = b.get(8..10)?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !matches!(b.as_bytes().get(4), Some(b'-' | b'.'))
+        || b.as_bytes().get(7) != b.as_bytes().get(4)
+    {
         return None;
     }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let y: i16 = b.get(0..4)?.parse().ok()?;
+    let m: i8 = b.get(5..7)?.parse().ok()?;
+    let d: i8 = b.get(8..10)?.parse().ok()?;
+    let date = jiff::civil::Date::new(y, m, d).ok()?;
+    let since = date
+        .since((jiff::Unit::Day, jiff::civil::Date::constant(1970, 1, 1)))
+        .ok()?;
+    Some(i64::from(since.get_days()))
 }
 
 #[cfg(test)]
@@ -392,5 +392,8 @@ mod tests {
         assert_eq!(days_from_date("2025.08.25"), Some(20_325));
         assert_eq!(days_from_date("2023-06-07T04:15:09.403"), Some(19_515));
         assert_eq!(days_from_date("garbage"), None);
+        assert_eq!(days_from_date("2024-02-29"), Some(19_782));
+        assert_eq!(days_from_date("2023-02-29"), None);
+        assert_eq!(days_from_date("2024-02-31"), None);
     }
 }

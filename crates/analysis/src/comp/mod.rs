@@ -95,12 +95,12 @@ pub(crate) fn leaves(ctx: &Context<'_>) -> Vec<NodeId> {
 
 /// Run the COMP checks with their own content pass: add components to `out`.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let scan = crate::cred::scan::Scan::run(ctx);
+    let scan = crate::scan::Scan::run(ctx, crate::scan_sources());
     run_with(ctx, &scan, out);
 }
 
 /// Run the COMP checks on the analysers' shared content pass: add components to `out`.
-pub fn run_with(ctx: &Context<'_>, shared: &crate::cred::scan::Scan, out: &mut AnalysisOutput) {
+pub fn run_with(ctx: &Context<'_>, shared: &crate::scan::Scan, out: &mut AnalysisOutput) {
     let mut comps = Vec::new();
     let sig = match Sig::bundled() {
         Ok(s) => Some(s),
@@ -118,12 +118,7 @@ pub fn run_with(ctx: &Context<'_>, shared: &crate::cred::scan::Scan, out: &mut A
     out.components.extend(dedup(comps));
 }
 
-fn scan(
-    ctx: &Context<'_>,
-    sig: &Sig,
-    shared: &crate::cred::scan::Scan,
-    comps: &mut Vec<Component>,
-) {
+fn scan(ctx: &Context<'_>, sig: &Sig, shared: &crate::scan::Scan, comps: &mut Vec<Component>) {
     let ids = leaves(ctx);
     let found: Vec<(NodeId, Vec<signatures::Hit>)> = ids
         .par_iter()

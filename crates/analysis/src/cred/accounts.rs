@@ -5,7 +5,7 @@
 //! Owns: parsing and merging. Never does: report (the CRED checks do) or crack (`crack`).
 
 use super::crypt::HashFormat;
-use super::scan::{Pattern, Scan};
+use crate::scan::{Pattern, Scan};
 use crate::Context;
 use baseline_unpack::NodeId;
 use std::collections::BTreeMap;

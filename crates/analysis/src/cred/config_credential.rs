@@ -277,14 +277,14 @@ pub(super) fn check(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
 /// flash, unextracted regions): vendor parameter sectors such as Tuya's on ESP8266.
 fn raw_json(run: &mut CredRun<'_, '_>, out: &mut AnalysisOutput) {
     let ctx = run.ctx;
-    for (id, hits) in run.scan.with(super::scan::Pattern::JsonSecret) {
+    for (id, hits) in run.scan.with(crate::scan::Pattern::JsonSecret) {
         let Some(n) = ctx.tree.get(id) else { continue };
         if n.fs_root.is_some() {
             continue; // file-system files are parsed as configuration above
         }
         let data = &n.data;
         let mut seen = std::collections::BTreeSet::new();
-        for &o in hits.offsets(super::scan::Pattern::JsonSecret) {
+        for &o in hits.offsets(crate::scan::Pattern::JsonSecret) {
             let Ok(at) = usize::try_from(o) else { continue };
             let Some(m) = json_member(data, at) else {
                 continue;

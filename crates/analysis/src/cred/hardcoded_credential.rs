@@ -1,8 +1,8 @@
 //! CRED-007 `hardcoded-credential`.
 
 use super::accounts::PwState;
-use super::scan::Pattern;
 use super::{finding, fixed_password_hash, line_evidence, redact_in, CredRun, Secret};
+use crate::scan::Pattern;
 use crate::{AnalysisOutput, CheckInfo};
 use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};

@@ -1,7 +1,7 @@
 //! CRED-004 `login-less-shell`.
 
-use super::scan::Pattern;
 use super::{finding, line_evidence, CredRun};
+use crate::scan::Pattern;
 use crate::{AnalysisOutput, CheckInfo};
 use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};

@@ -3,14 +3,13 @@
 //! credentials baked into configuration, and the same credential across several inputs.
 //!
 //! Owns: the CRED checks (one file each) and their shared machinery (`accounts`, `crypt`,
-//! `dict`, `crack`, `scan`). Never does: report on services as such (the SVC family does);
+//! `dict`, `crack`; the content pass is `crate::scan`). Never does: report on services as such (the SVC family does);
 //! only the credential aspect of a service is reported here.
 
 pub mod accounts;
 pub mod crack;
 pub mod crypt;
 pub mod dict;
-pub mod scan;
 
 mod config_credential;
 mod empty_password;
@@ -22,11 +21,11 @@ mod runtime_account_db;
 mod shared_credential;
 mod web_password_file;
 
+use crate::scan::Scan;
 use crate::{AnalysisOutput, CheckInfo, Context};
 use accounts::{Account, PwState};
 use baseline_model::Evidence;
 use baseline_unpack::NodeId;
-use scan::Scan;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every CRED check, in code order.
@@ -44,7 +43,7 @@ pub const CHECKS: &[&CheckInfo] = &[
 
 /// Run every CRED check with its own scan of the tree.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let scan = Scan::run(ctx);
+    let scan = Scan::run(ctx, crate::scan_sources());
     run_with(ctx, &scan, out);
 }
 

@@ -11,7 +11,7 @@ mod tls_config;
 mod tls_library;
 mod weak_password_hash;
 
-use crate::cred::scan::Scan;
+use crate::scan::Scan;
 use crate::{AnalysisOutput, CheckInfo, Context};
 
 /// Every CRYPTO check, in code order.
@@ -27,7 +27,7 @@ pub(crate) const MAX_CONFIG: usize = 512 * 1024;
 
 /// Run every CRYPTO check with its own content scan.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let scan = Scan::run(ctx);
+    let scan = Scan::run(ctx, crate::scan_sources());
     run_with(ctx, &scan, out);
 }
 

@@ -3,7 +3,7 @@
 use super::finding;
 use crate::cred::accounts::{self, PwState};
 use crate::cred::crypt::HashFormat;
-use crate::cred::scan::Scan;
+use crate::scan::Scan;
 use crate::{AnalysisOutput, CheckInfo, Context};
 use baseline_model::checks::Doc;
 use baseline_model::{Confidence, Severity};

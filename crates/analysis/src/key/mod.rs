@@ -12,7 +12,7 @@ mod known_compromised_key;
 mod private_key;
 mod shared_private_key;
 
-use crate::cred::scan::{Pattern, Scan};
+use crate::scan::{Pattern, Scan};
 use crate::{AnalysisOutput, CheckInfo, Context};
 use baseline_unpack::NodeId;
 use material::{Kind, Material};
@@ -29,7 +29,7 @@ pub const CHECKS: &[&CheckInfo] = &[
 
 /// Run every KEY check with its own scan of the tree.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let scan = Scan::run(ctx);
+    let scan = Scan::run(ctx, crate::scan_sources());
     run_with(ctx, &scan, out);
 }
 
@@ -56,7 +56,7 @@ fn der_candidate(name: &str, data: &[u8]) -> bool {
 
 /// Every validated piece of key material in the tree.
 pub(crate) fn collect(ctx: &Context<'_>, scan: &Scan) -> Vec<Found> {
-    let leaves = crate::cred::scan::leaves(ctx);
+    let leaves = crate::scan::leaves(ctx);
     let mut found: Vec<Found> = leaves
         .par_iter()
         .flat_map_iter(|id| {

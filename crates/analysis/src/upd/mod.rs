@@ -50,12 +50,12 @@ pub(crate) fn input_name(ctx: &Context<'_>, id: NodeId) -> String {
 
 /// Run every UPD check.
 pub fn run(ctx: &Context<'_>, out: &mut AnalysisOutput) {
-    let scan = crate::cred::scan::Scan::run(ctx);
+    let scan = crate::scan::Scan::run(ctx, crate::scan_sources());
     run_with(ctx, &scan, out);
 }
 
 /// Run every UPD check on the analysers' shared content pass.
-pub fn run_with(ctx: &Context<'_>, scan: &crate::cred::scan::Scan, out: &mut AnalysisOutput) {
+pub fn run_with(ctx: &Context<'_>, scan: &crate::scan::Scan, out: &mut AnalysisOutput) {
     let mech = update_mechanism::collect(ctx, &scan.upd);
     update_mechanism::check(ctx, &mech, out);
     update_signature::check(ctx, &mech, out);

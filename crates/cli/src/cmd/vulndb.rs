@@ -48,10 +48,7 @@ pub fn store_path(db: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    baseline_pipeline::unix_now()
 }
 
 pub fn run(args: VulndbArgs) -> Result<ExitCode> {

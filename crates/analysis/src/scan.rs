@@ -7,8 +7,11 @@
 //! Owns: the credential pattern table ([`Pattern`]), the combined automaton and the per-node
 //! hit lists ([`Scan`]). Never does: interpret hits (the checks do). [`scan_bytes`] is the
 //! credential table alone, a pure function of the bytes (tests and benches).
+//!
+//! It imports no family: UPD and COMP hand their strings, anchors and node choices in as
+//! [`Sources`] (built once by the crate root), so the families depend on this module and
+//! never on each other for it.
 
-use crate::comp::signatures::Signatures;
 use crate::Context;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use baseline_unpack::{NodeId, NodeKind};
@@ -140,12 +143,29 @@ pub struct Scan {
     /// Credential and key markers, per CRED leaf ([`leaves`]).
     pub nodes: BTreeMap<NodeId, Hits>,
     /// Component anchors, per COMP leaf, in match order, at most
-    /// [`Signatures::MAX_TRIES_PER_RULE`] per rule (all a rule's regex ever examines).
+    /// [`Sources::comp_max_tries`] per rule (all a rule's regex ever examines).
     pub comp: BTreeMap<NodeId, Vec<AnchorHit>>,
     /// The first update-code string, per UPD-searched node.
     pub upd: BTreeMap<NodeId, &'static str>,
     /// Whether the component anchors were part of the pass (the signature rules loaded).
     pub with_comp: bool,
+}
+
+/// What the UPD and COMP families put into the pass.
+#[derive(Debug)]
+pub struct Sources {
+    /// UPD's update-code strings (the first one found per node is kept).
+    pub upd_strings: &'static [&'static str],
+    /// Whether UPD searches a node.
+    pub upd_searched: fn(&baseline_unpack::Node) -> bool,
+    /// The nodes COMP scans for version anchors.
+    pub comp_leaves: fn(&Context<'_>) -> Vec<NodeId>,
+    /// Every component rule's anchors: (anchor, rule index).
+    pub comp_anchors: Vec<(&'static str, usize)>,
+    /// Number of component rules (0: the rules did not load, no anchors in the pass).
+    pub comp_rules: usize,
+    /// Anchor hits kept per rule and node (all a rule's regex ever examines).
+    pub comp_max_tries: usize,
 }
 
 /// The combined automaton: the credential table, then the UPD strings, then the anchors of
@@ -159,23 +179,20 @@ struct Combined {
     rules: usize,
 }
 
-fn combined() -> Option<&'static Combined> {
+/// The combined automaton for `sources`. Built once per process: the sources are the crate's
+/// static tables (`crate::scan_sources`), the same at every call.
+fn combined(sources: &Sources) -> Option<&'static Combined> {
     static C: OnceLock<Option<Combined>> = OnceLock::new();
     C.get_or_init(|| {
         let mut pats: Vec<&[u8]> = TABLE.iter().map(|(_, p)| *p).collect();
         let upd_base = pats.len();
-        pats.extend(crate::upd::CODE_STRINGS.iter().map(|s| s.as_bytes()));
+        pats.extend(sources.upd_strings.iter().map(|s| s.as_bytes()));
         let comp_base = pats.len();
         let mut comp_rule = Vec::new();
-        let mut rules = 0;
-        if let Ok(sig) = Signatures::bundled() {
-            rules = sig.rules.len();
-            for (i, r) in sig.rules.iter().enumerate() {
-                for a in &r.anchors {
-                    pats.push(a.as_bytes());
-                    comp_rule.push(i);
-                }
-            }
+        let rules = sources.comp_rules;
+        for (anchor, rule) in &sources.comp_anchors {
+            pats.push(anchor.as_bytes());
+            comp_rule.push(*rule);
         }
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
@@ -198,8 +215,8 @@ fn combined() -> Option<&'static Combined> {
 }
 
 /// Build the combined automaton now (see [`crate::warm_up`]).
-pub(crate) fn warm_up() {
-    let _ = combined();
+pub(crate) fn warm_up(sources: &Sources) {
+    let _ = combined(sources);
 }
 
 /// Which families want one node's hits.
@@ -212,13 +229,13 @@ struct Want {
 
 impl Scan {
     /// One pass over every node some family wants, in parallel.
-    pub fn run(ctx: &Context<'_>) -> Scan {
-        let Some(c) = combined() else {
+    pub fn run(ctx: &Context<'_>, sources: &Sources) -> Scan {
+        let Some(c) = combined(sources) else {
             return Scan::default();
         };
         let cred: std::collections::BTreeSet<NodeId> = leaves(ctx).into_iter().collect();
         let comp: std::collections::BTreeSet<NodeId> =
-            crate::comp::leaves(ctx).into_iter().collect();
+            (sources.comp_leaves)(ctx).into_iter().collect();
         let todo: Vec<(NodeId, Want)> = ctx
             .tree
             .iter()
@@ -226,7 +243,7 @@ impl Scan {
                 let w = Want {
                     cred: cred.contains(&id),
                     comp: c.rules > 0 && comp.contains(&id),
-                    upd: crate::upd::searched(n),
+                    upd: (sources.upd_searched)(n),
                 };
                 (w.cred || w.comp || w.upd).then_some((id, w))
             })
@@ -253,14 +270,14 @@ impl Scan {
                         }
                     } else if i < c.comp_base {
                         if want.upd && upd.is_none() {
-                            upd = crate::upd::CODE_STRINGS.get(i - c.upd_base).copied();
+                            upd = sources.upd_strings.get(i - c.upd_base).copied();
                         }
                     } else if want.comp {
                         let ci = i - c.comp_base;
                         let Some(t) = c.comp_rule.get(ci).and_then(|r| tries.get_mut(*r)) else {
                             continue;
                         };
-                        if *t < Signatures::MAX_TRIES_PER_RULE {
+                        if *t < sources.comp_max_tries {
                             *t += 1;
                             anchors.push((ci, m.start(), m.end()));
                         }

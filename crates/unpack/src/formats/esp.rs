@@ -25,6 +25,7 @@
 //! References: esptool `bin_image.py`, ESP-IDF `esp_image_format.h`, `esp_partition.h`,
 //! `esp_app_desc.h`; ESP8266 NONOS SDK `user_interface.h` (`station_config`).
 
+use super::bytes_util::{u16le, u32le};
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::Result;
 use bytes::Bytes;
@@ -39,16 +40,6 @@ const PART_TABLE: usize = 0x8000;
 /// Espressif ESP8266/ESP32 images, partition tables and flash dumps.
 #[derive(Debug, Clone, Copy)]
 pub struct Esp;
-
-fn le32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_le_bytes(b.try_into().ok()?))
-}
-
-fn le16(d: &[u8], o: usize) -> Option<u16> {
-    let b = d.get(o..o.checked_add(2)?)?;
-    Some(u16::from_le_bytes(b.try_into().ok()?))
-}
 
 fn cstr(b: &[u8]) -> Option<String> {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
@@ -95,7 +86,7 @@ fn image(d: &[u8]) -> Option<Image> {
     let nseg = usize::from(*d.get(1)?);
     let mode = *d.get(2)?;
     let size_freq = *d.get(3)?;
-    let entry = le32(d, 4)?;
+    let entry = u32le(d, 4)?;
     if nseg == 0 || nseg > MAX_SEGMENTS || mode > 5 || !(entry == 0 || plausible_addr(entry)) {
         return None;
     }
@@ -105,7 +96,7 @@ fn image(d: &[u8]) -> Option<Image> {
         && d.get(23).is_some_and(|&h| h <= 1);
     let mut attrs = Vec::new();
     let (mut pos, hash_appended) = if ext {
-        let chip = le16(d, 12)?;
+        let chip = u16le(d, 12)?;
         attrs.push(("chip".to_string(), chip_name(chip)));
         (24usize, *d.get(23)? == 1)
     } else {
@@ -147,8 +138,8 @@ fn image(d: &[u8]) -> Option<Image> {
 
     let mut checksum = 0xefu8;
     for i in 0..nseg {
-        let load = le32(d, pos)?;
-        let len = le32(d, pos + 4)? as usize;
+        let load = u32le(d, pos)?;
+        let len = u32le(d, pos + 4)? as usize;
         let data = d.get(pos + 8..(pos + 8).checked_add(len)?)?;
         if !plausible_addr(load) && load != 0 {
             return None;
@@ -189,7 +180,7 @@ fn image(d: &[u8]) -> Option<Image> {
         }
     }
     // esp_app_desc_t sits at the start of an app image's first segment.
-    if ext && le32(d, 32) == Some(0xabcd_5432) {
+    if ext && u32le(d, 32) == Some(0xabcd_5432) {
         for (key, at, n) in [
             ("app.version", 48usize, 32usize),
             ("app.project-name", 80, 32),
@@ -210,7 +201,7 @@ fn any_image(d: &[u8]) -> Option<Image> {
     match *d.first()? {
         0xe9 => image(d),
         0xea => {
-            let irom_len = le32(d, 12)? as usize;
+            let irom_len = u32le(d, 12)? as usize;
             let inner_at = 16usize.checked_add(irom_len)?;
             let mut img = image(d.get(inner_at..)?)?;
             img.len = inner_at + img.len + 4;
@@ -281,8 +272,8 @@ fn esp32_flash(data: &Bytes, start: usize, flash: &[u8]) -> Option<Parsed> {
             (Some(0xaa), Some(0x50)) => {
                 let t = *e.get(2)?;
                 let s = *e.get(3)?;
-                let off = le32(e, 4)? as usize;
-                let size = le32(e, 8)? as usize;
+                let off = u32le(e, 4)? as usize;
+                let size = u32le(e, 8)? as usize;
                 let label = cstr(e.get(12..28)?)?;
                 parts.push((label, t, s, off, size));
                 pos += 32;
@@ -391,7 +382,7 @@ fn wifi_records(area: &[u8]) -> Vec<(String, String)> {
 }
 
 fn wifi_at(area: &[u8], p: usize) -> Option<(String, String)> {
-    let n = le32(area, p)? as usize;
+    let n = u32le(area, p)? as usize;
     if !(1..=32).contains(&n) {
         return None;
     }

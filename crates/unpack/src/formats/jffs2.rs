@@ -736,17 +736,29 @@ fn lzma(src: &[u8], want: usize) -> std::result::Result<Vec<u8>, String> {
 }
 
 fn lzma_raw(src: &[u8], want: usize, props: [u8; 5]) -> std::result::Result<Vec<u8>, String> {
-    let mut input = props.to_vec();
-    input.extend_from_slice(src);
-    let mut out = Vec::with_capacity(want);
-    let opts = lzma_rs::decompress::Options {
-        unpacked_size: lzma_rs::decompress::UnpackedSize::UseProvided(Some(want as u64)),
-        memlimit: Some(1 << 20),
-        allow_incomplete: false,
-    };
-    lzma_rs::lzma_decompress_with_options(&mut std::io::Cursor::new(input), &mut out, &opts)
+    use std::io::Read as _;
+    // The same LZMA decoder as the lzma, xz and squashfs formats (lzma-rust2); the dictionary
+    // is bounded by the node's own output, not by the untrusted header.
+    let [p, ..] = props;
+    if p >= 9 * 5 * 5 {
+        return Err(format!("lzma: properties byte {p:#x} out of range"));
+    }
+    let (lc, lp, pb) = (u32::from(p % 9), u32::from(p / 9 % 5), u32::from(p / 45));
+    let header_dict = u32::from_le_bytes([props[1], props[2], props[3], props[4]]);
+    let dict = header_dict.clamp(4096, u32::try_from(want.max(4096)).unwrap_or(u32::MAX));
+    let reader = lzma_rust2::LzmaReader::new(src, want as u64, lc, lp, pb, dict, None)
         .map_err(|e| format!("lzma: {e}"))?;
-    out.truncate(want);
+    let mut out = Vec::with_capacity(want);
+    reader
+        .take(want as u64)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("lzma: {e}"))?;
+    if out.len() < want {
+        return Err(format!(
+            "lzma: stream ended after {} of {want} bytes",
+            out.len()
+        ));
+    }
     Ok(out)
 }
 
@@ -1333,10 +1345,15 @@ mod tests {
     #[test]
     fn lzma_plumbing() {
         let data = b"jffs2 lzma jffs2 lzma jffs2 lzma".repeat(20);
-        let mut c = Vec::new();
-        lzma_rs::lzma_compress(&mut &data[..], &mut c).unwrap();
-        let props: [u8; 5] = c[..5].try_into().unwrap();
-        assert_eq!(lzma_raw(&c[13..], data.len(), props).unwrap(), data);
+        let mut o = lzma_rust2::LzmaOptions::with_preset(1);
+        // OpenWrt's JFFS2 properties: lc = lp = pb = 0, an 8 KiB dictionary.
+        (o.lc, o.lp, o.pb, o.dict_size) = (0, 0, 0, 0x2000);
+        let mut w = lzma_rust2::LzmaWriter::new(Vec::new(), &o, false, false, None).unwrap();
+        std::io::Write::write_all(&mut w, &data).unwrap();
+        let raw = w.finish().unwrap();
+        assert_eq!(lzma(&raw, data.len()).unwrap(), data);
+        // Cut short: an error, not a short file.
+        assert!(lzma(&raw[..raw.len() / 2], data.len()).is_err());
     }
 
     proptest::proptest! {

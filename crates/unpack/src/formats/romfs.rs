@@ -16,6 +16,7 @@
 //! (`romfs_modemap` plus the exec bit), as `mount` would show them.
 //! Reference: Linux `Documentation/filesystems/romfs.rst`, `fs/romfs/super.c`.
 
+use super::bytes_util::u32be;
 use crate::format::{Ctx, Entry, EntryKind, Format, Magic, Output, Parsed};
 use crate::tree::Meta;
 use crate::{Error, Result};
@@ -51,11 +52,6 @@ impl Format for Romfs {
     fn parse(&self, data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
         parse(data, start, ctx)
     }
-}
-
-fn be32(d: &[u8], off: usize) -> Option<u32> {
-    let b: [u8; 4] = d.get(off..off.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(b))
 }
 
 /// romfs checksum: the big-endian u32 words of the range sum to zero (wrapping).
@@ -100,9 +96,9 @@ fn header_at(img: &[u8], off: usize) -> Option<Header> {
     if !off.is_multiple_of(16) {
         return None;
     }
-    let next = be32(img, off)?;
-    let spec = be32(img, off.checked_add(4)?)?;
-    let size = be32(img, off.checked_add(8)?)?;
+    let next = u32be(img, off)?;
+    let spec = u32be(img, off.checked_add(4)?)?;
+    let size = u32be(img, off.checked_add(8)?)?;
     let (name, data_off) = name_at(img, off.checked_add(16)?)?;
     let checksum_ok = img
         .get(off..data_off.min(img.len()))
@@ -134,7 +130,7 @@ fn parse(data: &Bytes, start: usize, ctx: &Ctx) -> Result<Option<Parsed>> {
     if !avail.starts_with(MAGIC) {
         return Ok(None);
     }
-    let Some(full_size) = be32(avail, 8) else {
+    let Some(full_size) = u32be(avail, 8) else {
         return Ok(None);
     };
     let full_size = full_size as usize;

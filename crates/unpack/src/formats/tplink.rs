@@ -17,6 +17,7 @@
 //! offsets inside the declared length, so chance matches are rare.
 //! References: OpenWrt `tools/firmware-utils/src/mktplinkfw.c`, `mktplinkfw2.c`.
 
+use super::bytes_util::{u16be, u32be};
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::Result;
 use bytes::Bytes;
@@ -36,16 +37,6 @@ const MD5_SALT_BOOT: [u8; 16] = [
 /// TP-Link firmware header, versions 1 and 2.
 #[derive(Debug, Clone, Copy)]
 pub struct TpLink;
-
-fn be32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
-
-fn be16(d: &[u8], o: usize) -> Option<u16> {
-    let b = d.get(o..o.checked_add(2)?)?;
-    Some(u16::from_be_bytes(b.try_into().ok()?))
-}
 
 /// A printable NUL-padded string field, or `None` if it holds control bytes before the NUL.
 fn text(b: &[u8]) -> Option<String> {
@@ -79,45 +70,45 @@ struct Header {
 
 fn header(d: &[u8]) -> Option<Header> {
     let h = d.get(..HEADER_LEN)?;
-    let version = be32(h, 0)?;
+    let version = u32be(h, 0)?;
     let hdr = match version {
         0x0100_0000 => Header {
             version: 1,
             vendor: Some(text(h.get(4..0x1c)?)?),
             fw_version: text(h.get(0x1c..0x40)?)?,
-            hw_id: be32(h, 0x40)?,
-            hw_rev: be32(h, 0x44)?,
+            hw_id: u32be(h, 0x40)?,
+            hw_rev: u32be(h, 0x44)?,
             md5_at: 0x4c,
-            kernel_la: be32(h, 0x74)?,
-            kernel_ep: be32(h, 0x78)?,
-            fw_length: be32(h, 0x7c)?,
-            kernel_ofs: be32(h, 0x80)?,
-            kernel_len: be32(h, 0x84)?,
-            rootfs_ofs: be32(h, 0x88)?,
-            rootfs_len: be32(h, 0x8c)?,
-            boot_len: be32(h, 0x94)?,
-            version_triple: (be16(h, 0x98)?, be16(h, 0x9a)?, be16(h, 0x9c)?),
+            kernel_la: u32be(h, 0x74)?,
+            kernel_ep: u32be(h, 0x78)?,
+            fw_length: u32be(h, 0x7c)?,
+            kernel_ofs: u32be(h, 0x80)?,
+            kernel_len: u32be(h, 0x84)?,
+            rootfs_ofs: u32be(h, 0x88)?,
+            rootfs_len: u32be(h, 0x8c)?,
+            boot_len: u32be(h, 0x94)?,
+            version_triple: (u16be(h, 0x98)?, u16be(h, 0x9a)?, u16be(h, 0x9c)?),
         },
         0x0200_0000 | 0x0300_0000 => {
             // The 0x55AA and 0xA5 markers are what tell this layout from noise.
-            if be16(h, 0x8c)? != 0x55aa || *h.get(0x90)? != 0xa5 {
+            if u16be(h, 0x8c)? != 0x55aa || *h.get(0x90)? != 0xa5 {
                 return None;
             }
             Header {
                 version: 2,
                 vendor: None,
                 fw_version: text(h.get(4..0x34)?)?,
-                hw_id: be32(h, 0x34)?,
-                hw_rev: be32(h, 0x38)?,
+                hw_id: u32be(h, 0x34)?,
+                hw_rev: u32be(h, 0x38)?,
                 md5_at: 0x40,
-                kernel_la: be32(h, 0x68)?,
-                kernel_ep: be32(h, 0x6c)?,
-                fw_length: be32(h, 0x70)?,
-                kernel_ofs: be32(h, 0x74)?,
-                kernel_len: be32(h, 0x78)?,
-                rootfs_ofs: be32(h, 0x7c)?,
-                rootfs_len: be32(h, 0x80)?,
-                boot_len: be32(h, 0x88)?,
+                kernel_la: u32be(h, 0x68)?,
+                kernel_ep: u32be(h, 0x6c)?,
+                fw_length: u32be(h, 0x70)?,
+                kernel_ofs: u32be(h, 0x74)?,
+                kernel_len: u32be(h, 0x78)?,
+                rootfs_ofs: u32be(h, 0x7c)?,
+                rootfs_len: u32be(h, 0x80)?,
+                boot_len: u32be(h, 0x88)?,
                 version_triple: (
                     u16::from(*h.get(0x91)?),
                     u16::from(*h.get(0x92)?),

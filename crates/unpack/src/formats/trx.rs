@@ -12,6 +12,7 @@
 //! that covers the header, and a first partition inside that length.
 //! References: OpenWrt `tools/firmware-utils/src/trx.c`, Broadcom `trxhdr.h`.
 
+use super::bytes_util::{u16le, u32le};
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::Result;
 use bytes::Bytes;
@@ -21,16 +22,6 @@ const NAME: &str = "trx";
 /// Broadcom TRX firmware container.
 #[derive(Debug, Clone, Copy)]
 pub struct Trx;
-
-fn le32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_le_bytes(b.try_into().ok()?))
-}
-
-fn le16(d: &[u8], o: usize) -> Option<u16> {
-    let b = d.get(o..o.checked_add(2)?)?;
-    Some(u16::from_le_bytes(b.try_into().ok()?))
-}
 
 impl Format for Trx {
     fn name(&self) -> &'static str {
@@ -49,10 +40,10 @@ impl Format for Trx {
             return Ok(None);
         };
         let (Some(len), Some(crc), Some(flags), Some(version)) = (
-            le32(input, 4),
-            le32(input, 8),
-            le16(input, 12),
-            le16(input, 14),
+            u32le(input, 4),
+            u32le(input, 8),
+            u16le(input, 12),
+            u16le(input, 14),
         ) else {
             return Ok(None);
         };
@@ -68,7 +59,7 @@ impl Format for Trx {
         }
         let mut offsets = Vec::with_capacity(n_parts);
         for i in 0..n_parts {
-            let Some(o) = le32(input, 16 + 4 * i) else {
+            let Some(o) = u32le(input, 16 + 4 * i) else {
                 return Ok(None);
             };
             if o != 0 {

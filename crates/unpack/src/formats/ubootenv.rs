@@ -16,6 +16,7 @@
 //! separated by NULs would read as a built-in environment; two pairs are required.
 //! References: U-Boot `include/env_internal.h` (`env_t`), `include/env_default.h`.
 
+use super::bytes_util::u32le;
 use crate::format::{Ctx, Format, Magic, Output, Parsed};
 use crate::Result;
 use bytes::Bytes;
@@ -104,11 +105,6 @@ fn run(d: &[u8]) -> Run {
     }
 }
 
-fn le32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_le_bytes(b.try_into().ok()?))
-}
-
 /// The environment size (from the block start) whose CRC matches `crc`, if any.
 fn crc_size(block: &[u8], hdr: usize, min_size: usize, crc: u32) -> Option<usize> {
     let crc_be = crc.swap_bytes();
@@ -151,7 +147,7 @@ impl Format for UBootEnv {
         let Some(block) = data.get(start..) else {
             return Ok(None);
         };
-        let Some(crc) = le32(block, 0) else {
+        let Some(crc) = u32le(block, 0) else {
             return Ok(None);
         };
 

@@ -14,6 +14,7 @@
 //! Vendor variants that reuse the magic with a different header CRC scheme are not taken.
 //! References: U-Boot `include/image.h` (`struct legacy_img_hdr`), `tools/mkimage`.
 
+use super::bytes_util::u32be;
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::Result;
 use bytes::Bytes;
@@ -26,11 +27,6 @@ const MAX_MULTI: usize = 64;
 /// U-Boot legacy uImage.
 #[derive(Debug, Clone, Copy)]
 pub struct UImage;
-
-fn be32(d: &[u8], o: usize) -> Option<u32> {
-    let b = d.get(o..o.checked_add(4)?)?;
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
 
 /// Name of a `IH_OS_*` value.
 pub(crate) fn os_name(v: u8) -> String {
@@ -192,10 +188,10 @@ pub(crate) struct Header {
 /// Parse and CRC-check the 64-byte header at `d[0..]`; `None` if it is not one.
 pub(crate) fn header(d: &[u8]) -> Option<Header> {
     let h = d.get(..HEADER_LEN)?;
-    if be32(h, 0)? != 0x2705_1956 {
+    if u32be(h, 0)? != 0x2705_1956 {
         return None;
     }
-    let hcrc = be32(h, 4)?;
+    let hcrc = u32be(h, 4)?;
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(h.get(..4)?);
     hasher.update(&[0u8; 4]);
@@ -204,11 +200,11 @@ pub(crate) fn header(d: &[u8]) -> Option<Header> {
         return None;
     }
     Some(Header {
-        time: be32(h, 8)?,
-        size: be32(h, 12)?,
-        load: be32(h, 16)?,
-        entry: be32(h, 20)?,
-        dcrc: be32(h, 24)?,
+        time: u32be(h, 8)?,
+        size: u32be(h, 12)?,
+        load: u32be(h, 16)?,
+        entry: u32be(h, 20)?,
+        dcrc: u32be(h, 24)?,
         os: *h.get(28)?,
         arch: *h.get(29)?,
         itype: *h.get(30)?,
@@ -308,7 +304,7 @@ fn multi_regions(payload: &Bytes) -> Option<Vec<Region>> {
     let mut sizes = Vec::new();
     let mut pos = 0usize;
     loop {
-        let s = be32(payload, pos)?;
+        let s = u32be(payload, pos)?;
         pos += 4;
         if s == 0 {
             break;

@@ -16,6 +16,7 @@
 //! formats' own scanning.
 //! References: Linux `arch/arm/boot/compressed/head.S`, `Documentation/arch/x86/boot.rst`.
 
+use super::bytes_util::u16le;
 use crate::format::{Ctx, Format, Magic, Output, Parsed, Region};
 use crate::Result;
 use bytes::Bytes;
@@ -35,11 +36,6 @@ fn u32_at(d: &[u8], o: usize, be: bool) -> Option<u32> {
     } else {
         u32::from_le_bytes(b)
     })
-}
-
-fn le16(d: &[u8], o: usize) -> Option<u16> {
-    let b: [u8; 2] = d.get(o..o.checked_add(2)?)?.try_into().ok()?;
-    Some(u16::from_le_bytes(b))
 }
 
 /// The first compressed-stream marker in `d`: `(offset, compression)`.
@@ -127,7 +123,7 @@ fn x86(data: &Bytes, start: usize, input: &[u8]) -> Option<Parsed> {
     if input.get(0x1fe..0x200)? != [0x55, 0xaa] || input.get(0x202..0x206)? != b"HdrS" {
         return None;
     }
-    let proto = le16(input, 0x206)?;
+    let proto = u16le(input, 0x206)?;
     if proto < 0x0208 {
         return None;
     }
@@ -159,7 +155,7 @@ fn x86(data: &Bytes, start: usize, input: &[u8]) -> Option<Parsed> {
         ("payload-offset".to_string(), format!("{from:#x}")),
     ];
     // kernel_version points (minus 0x200) at a NUL-terminated version string.
-    if let Some(kv) = le16(input, 0x20e).filter(|&v| v != 0) {
+    if let Some(kv) = u16le(input, 0x20e).filter(|&v| v != 0) {
         let at = usize::from(kv) + 0x200;
         if let Some(s) = input.get(at..at.saturating_add(128)) {
             let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());

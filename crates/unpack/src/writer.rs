@@ -11,6 +11,13 @@
 //! sibling directory `NAME.extracted/` for them. So `fw.bin!/0x120200.squashfs/etc/shadow`
 //! is written as `fw.bin.extracted/0x120200.squashfs/etc/shadow`.
 //!
+//! Every path is opened relative to one directory handle of DIR through `cap-std` (openat2
+//! with `RESOLVE_BENEATH` on Linux, component-by-component resolution elsewhere), so the
+//! kernel, not a check made before the write, refuses any resolution that leaves DIR: a `..`
+//! past DIR, an absolute path or a symlink pointing out fails to open even if another process
+//! swaps a directory for a symlink between the checks below and the write. The checks stay as
+//! well, so that what is written (and what the manifest says) does not depend on the race.
+//!
 //! Safety rules (each re-checked here, whatever built the tree):
 //! - every path component must be a plain name (not empty, `.`, `..`, no `/` or NUL);
 //! - directories are created one component at a time, and an existing component that is not
@@ -34,6 +41,7 @@
 use crate::listing::{self, ListEntry};
 use crate::tree::{ArtifactTree, NodeId, NodeKind};
 use crate::{Error, Result};
+use cap_std::fs::Dir;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Write;
@@ -112,7 +120,10 @@ pub fn symlink_stays_inside(depth: usize, target: &str) -> bool {
 }
 
 struct Writer<'a> {
+    /// DIR on disk, for messages.
     root: PathBuf,
+    /// DIR as a capability: every write resolves beneath it.
+    dir: Dir,
     tree: &'a ArtifactTree,
     made_dirs: HashSet<Vec<String>>,
     report: WriteReport,
@@ -146,9 +157,11 @@ pub fn write_tree(tree: &ArtifactTree, dir: &Path, opts: &WriteOptions) -> Resul
         Err(e) => return Err(io(dir)(e)),
     }
     let root = dir.canonicalize().map_err(io(dir))?;
+    let handle = Dir::open_ambient_dir(&root, cap_std::ambient_authority()).map_err(io(&root))?;
     let hashes = listing::sha256_all(tree);
     let mut w = Writer {
         root,
+        dir: handle,
         tree,
         made_dirs: HashSet::new(),
         report: WriteReport::default(),
@@ -173,29 +186,31 @@ pub fn write_tree(tree: &ArtifactTree, dir: &Path, opts: &WriteOptions) -> Resul
         report: w.report.clone(),
         entries,
     };
-    write_manifest(&w.root, &manifest)?;
+    write_manifest(&w.dir, &w.root, &manifest)?;
     Ok(manifest)
 }
 
-fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
+fn write_manifest(dir: &Dir, root: &Path, manifest: &Manifest) -> Result<()> {
     let json = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Io {
         path: root.join(MANIFEST_NAME),
         source: std::io::Error::other(e),
     })?;
     // Written beside and renamed: rename replaces a symlink itself, never its target.
-    let tmp = root.join(format!(".{MANIFEST_NAME}.tmp-{}", std::process::id()));
+    let tmp_name = format!(".{MANIFEST_NAME}.tmp-{}", std::process::id());
+    let tmp = root.join(&tmp_name);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
     };
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
+    let mut f = dir
+        .open_with(
+            &tmp_name,
+            cap_std::fs::OpenOptions::new().write(true).create_new(true),
+        )
         .map_err(io(&tmp))?;
     f.write_all(&json).map_err(io(&tmp))?;
     drop(f);
-    std::fs::rename(&tmp, root.join(MANIFEST_NAME)).map_err(io(&tmp))
+    dir.rename(&tmp_name, dir, MANIFEST_NAME).map_err(io(&tmp))
 }
 
 impl Writer<'_> {
@@ -312,12 +327,14 @@ impl Writer<'_> {
         }
     }
 
+    /// `rel` as a path relative to DIR (for the capability).
+    fn rel(rel: &[String]) -> PathBuf {
+        rel.iter().collect()
+    }
+
+    /// `rel` under DIR on disk (for messages).
     fn full(&self, rel: &[String]) -> PathBuf {
-        let mut p = self.root.clone();
-        for c in rel {
-            p.push(c);
-        }
-        p
+        self.root.join(Self::rel(rel))
     }
 
     /// Create `rel` (all components) as real directories, never passing a symlink.
@@ -336,8 +353,8 @@ impl Writer<'_> {
             if let Some(bad) = prefix.iter().find(|c| !is_plain_component(c)) {
                 return Ok(Placed::Skipped(format!("unsafe path component {bad:?}")));
             }
-            let path = self.full(prefix);
-            match std::fs::symlink_metadata(&path) {
+            let path = Self::rel(prefix);
+            match self.dir.symlink_metadata(&path) {
                 Ok(m) if m.file_type().is_dir() => {}
                 Ok(_) => {
                     return Ok(Placed::Skipped(format!(
@@ -346,7 +363,7 @@ impl Writer<'_> {
                     )))
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    match std::fs::create_dir(&path) {
+                    match self.dir.create_dir(&path) {
                         Ok(()) => self.report.dirs += 1,
                         // Hostile names (too long, too deep) fail here: skip that subtree.
                         Err(e) => {
@@ -371,18 +388,18 @@ impl Writer<'_> {
 
     fn write_file(&mut self, rel: &[String], data: &[u8], mode: Option<u32>) -> Result<Placed> {
         let path = self.full(rel);
-        let mut opts = std::fs::OpenOptions::new();
+        let mut opts = cap_std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
         {
-            use std::os::unix::fs::OpenOptionsExt;
+            use cap_std::fs::OpenOptionsExt;
             // Only the executable bit survives: no setuid, no world-writable files.
             let exec = mode.is_some_and(|m| m & 0o111 != 0);
             opts.mode(if exec { 0o755 } else { 0o644 });
         }
         #[cfg(not(unix))]
         let _ = mode;
-        let mut f = match opts.open(&path) {
+        let mut f = match self.dir.open_with(Self::rel(rel), &opts) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Ok(Placed::Skipped(format!(
@@ -411,7 +428,7 @@ impl Writer<'_> {
     ) -> (Option<String>, &'static str, Option<String>) {
         #[cfg(unix)]
         {
-            match std::os::unix::fs::symlink(target, self.full(rel)) {
+            match self.dir.symlink(target, Self::rel(rel)) {
                 Ok(()) => {
                     self.report.symlinks += 1;
                     (disk, "symlink", None)
@@ -432,5 +449,45 @@ impl Writer<'_> {
                 Some("symlinks are only created on Unix".into()),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check-then-write race: a directory swapped for a symlink to outside DIR after
+    /// `make_dirs` checked it. The write goes through the DIR capability, so the kernel
+    /// refuses to resolve through the link and nothing lands outside.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_swapped_in_after_the_checks_is_not_written_through() {
+        let out = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let tree = ArtifactTree::new();
+        let mut w = Writer {
+            root: out.path().to_path_buf(),
+            dir: Dir::open_ambient_dir(out.path(), cap_std::ambient_authority()).unwrap(),
+            tree: &tree,
+            made_dirs: HashSet::new(),
+            report: WriteReport::default(),
+        };
+        let rel = vec!["sub".to_owned()];
+        assert!(matches!(w.make_dirs(&rel).unwrap(), Placed::Written(_)));
+        // Another process replaces the checked directory with a link out of DIR.
+        std::fs::remove_dir(out.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), out.path().join("sub")).unwrap();
+        let file = vec!["sub".to_owned(), "shadow".to_owned()];
+        match w.write_file(&file, b"root::0:0", None).unwrap() {
+            Placed::Skipped(why) => assert!(why.starts_with("cannot create sub/shadow"), "{why}"),
+            Placed::Written(_) => panic!("wrote through a symlink"),
+        }
+        assert!(!outside.path().join("shadow").exists());
+        // An absolute or climbing path is refused by the capability too.
+        let up = vec!["..".to_owned(), "escape".to_owned()];
+        assert!(matches!(
+            w.write_file(&up, b"x", None).unwrap(),
+            Placed::Skipped(_)
+        ));
     }
 }

@@ -454,6 +454,7 @@ impl Writer<'_> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     /// The check-then-write race: a directory swapped for a symlink to outside DIR after

@@ -348,11 +348,15 @@ impl Store {
     }
 
     fn import_kev_csv(&self, path: &Path) -> Result<u64> {
-        let mut text = String::new();
-        reader(path)?.read_to_string(&mut text).map_err(io(path))?;
-        let rows = parse_csv(&text);
-        let mut it = rows.into_iter();
-        let header = it.next().unwrap_or_default();
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(reader(path)?);
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| parse_err(path, e))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
         let col = |name: &str| header.iter().position(|h| h == name);
         let (Some(id), Some(added)) = (col("cveID"), col("dateAdded")) else {
             return Err(parse_err(path, "KEV CSV without cveID/dateAdded columns"));
@@ -361,8 +365,13 @@ impl Store {
         let ransom = col("knownRansomwareCampaignUse");
         let mut out = Vec::new();
         let mut newest = String::new();
-        for row in it {
-            let get = |i: Option<usize>| i.and_then(|i| row.get(i)).cloned().unwrap_or_default();
+        for row in rdr.records() {
+            let row = row.map_err(|e| parse_err(path, e))?;
+            let get = |i: Option<usize>| {
+                i.and_then(|i| row.get(i))
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            };
             let cve = get(Some(id));
             if !cve.starts_with("CVE-") {
                 continue;
@@ -428,25 +437,32 @@ impl Store {
         let mut date = None;
         {
             let mut t = tx.open_table(EPSS).map_err(db_err(p))?;
-            for line in r.lines() {
-                let line = line.map_err(io(path))?;
-                if let Some(rest) = line.strip_prefix('#') {
+            // The first line is a `#model_version:…,score_date:…` comment, then a
+            // `cve,epss,percentile` header; the csv crate reads the rest.
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(r);
+            for rec in rdr.records() {
+                let rec = rec.map_err(|e| parse_err(path, e))?;
+                let Some(cve) = rec.get(0) else { continue };
+                if let Some(rest) = cve.strip_prefix('#') {
                     // `#model_version:v2023.03.01,score_date:2025-08-25T00:00:00+0000`
-                    if let Some(d) = rest.split(',').find_map(|f| f.strip_prefix("score_date:")) {
+                    let fields = std::iter::once(rest).chain(rec.iter().skip(1));
+                    if let Some(d) = fields
+                        .into_iter()
+                        .find_map(|f| f.strip_prefix("score_date:"))
+                    {
                         date = Some(d.to_owned());
                     }
                     continue;
                 }
-                let mut f = line.split(',');
-                let (Some(cve), Some(epss)) = (f.next(), f.next()) else {
-                    continue;
-                };
                 if !cve.starts_with("CVE-") {
                     continue;
                 }
-                let (Ok(epss), percentile) = (
-                    epss.trim().parse::<f32>(),
-                    f.next().and_then(|x| x.trim().parse::<f32>().ok()),
+                let (Some(Ok(epss)), percentile) = (
+                    rec.get(1).map(|x| x.trim().parse::<f32>()),
+                    rec.get(2).and_then(|x| x.trim().parse::<f32>().ok()),
                 ) else {
                     continue;
                 };
@@ -601,56 +617,29 @@ impl<'de> Visitor<'de> for VulnSeq<'_> {
     }
 }
 
-/// RFC 4180 CSV (quoted fields, doubled quotes, newlines inside quotes).
-pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    field.push('"');
-                    chars.next();
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
-    fn csv_quotes_and_newlines() {
-        let rows = parse_csv("a,b\n\"x, y\",\"say \"\"hi\"\"\nthere\"\n");
-        assert_eq!(rows.len(), 2);
-        assert_eq!(
-            rows[1],
-            vec!["x, y".to_owned(), "say \"hi\"\nthere".to_owned()]
-        );
+    fn kev_csv_with_quotes_and_newlines_and_epss_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let kev = dir.path().join("known_exploited_vulnerabilities.csv");
+        std::fs::write(
+            &kev,
+            "cveID,vendorProject,vulnerabilityName,dateAdded,knownRansomwareCampaignUse\n\
+             CVE-2023-1,\"Acme, Inc\",\"say \"\"hi\"\"\nthere\",2023-06-07,Known\n\
+             not-a-cve,x,y,2023-06-08,Unknown\n",
+        )
+        .unwrap();
+        let epss = dir.path().join("epss_scores-2025-08-25.csv");
+        std::fs::write(
+            &epss,
+            "#model_version:v2023.03.01,score_date:2025-08-25T00:00:00+0000\n\
+             cve,epss,percentile\nCVE-2023-1,0.5,0.9\nCVE-2023-2,bad,0.1\n",
+        )
+        .unwrap();
+        let store = crate::Store::create(dir.path().join("s.redb")).unwrap();
+        let stats = store.import_paths(&[kev, epss], 1_750_000_000).unwrap();
+        assert_eq!((stats.kev, stats.epss), (1, 1));
     }
 }

@@ -138,7 +138,7 @@ pub(super) fn from_headers(ctx: &Context<'_>, out: &mut Vec<Component>) {
                 out.push(Component {
                     name: "Linux kernel".into(),
                     version: Some(v.clone()),
-                    purl: Some(format!("pkg:generic/linux_kernel@{v}")),
+                    purl: super::purl("generic", None, "linux_kernel", Some(&v), &[]),
                     cpe: Some(cpe_string("o", "linux", "linux_kernel", Some(&v))),
                     evidence: vec![ctx
                         .evidence(id)

@@ -54,23 +54,35 @@ pub fn cpe_string(part: &str, vendor: &str, product: &str, version: Option<&str>
     )
 }
 
-/// A package URL (`pkg:generic/busybox@1.01`); spaces and reserved characters encoded.
-pub fn purl_string(kind: &str, name: &str, version: Option<&str>) -> String {
-    let enc = |s: &str| {
-        let mut o = String::new();
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-                o.push(char::from(b));
-            } else {
-                o.push_str(&format!("%{b:02X}"));
-            }
-        }
-        o
-    };
-    match version {
-        Some(v) => format!("pkg:{kind}/{}@{}", enc(name), enc(v)),
-        None => format!("pkg:{kind}/{}", enc(name)),
+/// A package URL (`pkg:generic/busybox@1.01`), built and percent-encoded by the
+/// `packageurl` crate (the purl specification's encoding rules), with an optional namespace
+/// and qualifiers. `None` when the parts cannot make a purl (an empty name or type).
+pub fn purl(
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+    qualifiers: &[(&str, &str)],
+) -> Option<String> {
+    if name.is_empty() {
+        return None;
     }
+    let mut p = packageurl::PackageUrl::new(kind, name).ok()?;
+    if let Some(ns) = namespace {
+        p.with_namespace(ns);
+    }
+    if let Some(v) = version {
+        p.with_version(v);
+    }
+    for (k, v) in qualifiers {
+        p.add_qualifier(*k, *v).ok()?;
+    }
+    Some(p.to_string())
+}
+
+/// A package URL of `kind` (`pkg:generic/busybox@1.01`); see [`purl`].
+pub fn purl_string(kind: &str, name: &str, version: Option<&str>) -> String {
+    purl(kind, None, name, version, &[]).unwrap_or_default()
 }
 
 /// Leaves worth scanning: file-system files, and streams/regions with no children

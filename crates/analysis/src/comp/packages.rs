@@ -113,9 +113,15 @@ pub(super) fn collect(ctx: &Context<'_>, sig: Option<&Sig>, out: &mut Vec<Compon
             let rule = sig.and_then(|s| rule_for(s, name));
             let cpe = rule.map(|r| cpe_string(&r.part, &r.vendor, &r.product, Some(up)));
             let purl = if dpkg {
-                format!("pkg:deb/debian/{name}@{version}")
+                super::purl("deb", Some("debian"), name, Some(version), &[])
             } else {
-                format!("pkg:generic/{name}@{version}?distro=openwrt")
+                super::purl(
+                    "generic",
+                    None,
+                    name,
+                    Some(version),
+                    &[("distro", "openwrt")],
+                )
             };
             let mut properties = BTreeMap::new();
             properties.insert(
@@ -125,7 +131,7 @@ pub(super) fn collect(ctx: &Context<'_>, sig: Option<&Sig>, out: &mut Vec<Compon
             out.push(Component {
                 name: name.clone(),
                 version: Some(version.clone()),
-                purl: Some(purl),
+                purl,
                 cpe,
                 evidence: vec![ctx
                     .evidence(id)

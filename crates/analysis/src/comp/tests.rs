@@ -94,3 +94,28 @@ internet = true
         ]
     );
 }
+
+#[test]
+fn purls_are_encoded_by_the_purl_rules() {
+    assert_eq!(
+        super::purl("deb", Some("debian"), "libc6", Some("2.31-13+deb11u5"), &[]).as_deref(),
+        Some("pkg:deb/debian/libc6@2.31-13%2Bdeb11u5")
+    );
+    assert_eq!(
+        super::purl(
+            "generic",
+            None,
+            "busybox",
+            Some("1.19.4-6"),
+            &[("distro", "openwrt")]
+        )
+        .as_deref(),
+        Some("pkg:generic/busybox@1.19.4-6?distro=openwrt")
+    );
+    // A name with a space (firmware names do this) is percent-encoded, not left raw.
+    assert_eq!(
+        super::purl_string("generic", "TL WR841N", Some("3.16.9")),
+        "pkg:generic/TL%20WR841N@3.16.9"
+    );
+    assert_eq!(super::purl("generic", None, "", None, &[]), None);
+}

@@ -7,8 +7,8 @@
 //!
 //! Why not the `object` crate (issue 15 asked to prefer it): `object`'s symbol tables come
 //! from section headers, and firmware binaries are often `sstrip`ped to none. On the
-//! TL-WR841N image, 79 of the 144 ELF files have no section header table at all (and 65 more
-//! have no `.dynsym` section); this reader finds their dynamic symbols from `PT_DYNAMIC`
+//! TL-WR841N image, 79 of the 144 ELF files have no section header table at all: every
+//! executable and library (the other 65 are kernel modules, which have no `.dynsym`); this reader finds their dynamic symbols from `PT_DYNAMIC`
 //! (`DT_SYMTAB`, `DT_STRTAB`, the symbol count from `DT_HASH` or `DT_MIPS_SYMTABNO`), which the
 //! canary, fortify and unsafe-function checks need. Counted with a script over `baseline
 //! unpack -o` of that image (e_shnum = 0 or the table out of the file). `goblin`, which reads

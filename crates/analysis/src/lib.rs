@@ -72,7 +72,7 @@ pub struct AnalysisOutput {
     pub findings: Vec<Finding>,
     pub components: Vec<Component>,
     /// Things an analyser could not do (recorded as inconclusive, the run goes on).
-    pub notices: Vec<String>,
+    pub notices: Vec<baseline_model::Notice>,
     /// Wall time of the shared scan, of each family (they overlap) and of the whole analysis
     /// (for `BASELINE_TIMINGS`; not part of any report).
     pub timings: Vec<(&'static str, std::time::Duration)>,

@@ -9,7 +9,9 @@
 use crate::answers::Answers;
 use crate::{conditions, engine_schemes, rules, summary, AssessError};
 use baseline_catalogue::{Catalogue, HUB_SCHEME};
-use baseline_model::{ConditionState, Finding, Product, SchemeSummary, ScopeDecision, Verdict};
+use baseline_model::{
+    ConditionState, Finding, Notice, NoticeKind, Product, SchemeSummary, ScopeDecision, Verdict,
+};
 use std::collections::BTreeMap;
 
 /// What the engine needs.
@@ -31,7 +33,7 @@ pub struct EngineOutput {
     pub verdicts: Vec<Verdict>,
     pub summary: BTreeMap<String, SchemeSummary>,
     /// Things a reader must know that are not verdicts (answer/evidence contradictions).
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
 }
 
 /// Evaluate every rule and derive the schemes asked for.
@@ -46,12 +48,16 @@ pub fn evaluate(input: EngineInput<'_>) -> Result<EngineOutput, AssessError> {
         input.answers.map(|a| &a.conditions),
         input.findings,
     );
-    let notices: Vec<String> = conditions
+    let notices: Vec<Notice> = conditions
         .iter()
         .filter_map(|c| {
-            c.contradiction
-                .as_ref()
-                .map(|m| format!("EN 303 645 condition ({}) \"{}\": {m}", c.id, c.text))
+            c.contradiction.as_ref().map(|m| {
+                Notice::new(
+                    NoticeKind::Condition,
+                    None,
+                    format!("EN 303 645 condition ({}) \"{}\": {m}", c.id, c.text),
+                )
+            })
         })
         .collect();
 

@@ -456,6 +456,92 @@ pub struct ConditionState {
     pub contradiction: Option<String>,
 }
 
+/// What a [`Notice`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// An analyser could not finish (a budget ran out, its rules did not load): its family's
+    /// findings stand, what it did not do is inconclusive.
+    Analysis,
+    /// Known vulnerabilities were not (fully) checked: no store, an old or stale one, or
+    /// matching switched off.
+    VulnerabilityStore,
+    /// The manufacturer's published information was fetched and archived.
+    SiteArchive,
+    /// A declared EN 303 645 condition contradicts the evidence (the evidence is used).
+    Condition,
+    /// Anything else.
+    Other,
+}
+
+/// Something a reader of the report must know that is not a finding or a verdict.
+///
+/// In JSON a notice is one string, `SUBJECT: message` (the subject is a finding family or
+/// code: `VULN`, `CRED`, `COMP-002`) or the message alone, as the contract has always had it;
+/// the kind is derived again when a report is read back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    /// The finding family or code the notice concerns (`VULN`, `COMP-002`).
+    pub subject: Option<String>,
+    pub message: String,
+}
+
+impl Notice {
+    pub fn new(kind: NoticeKind, subject: Option<&str>, message: impl Into<String>) -> Notice {
+        Notice {
+            kind,
+            subject: subject.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// Parse the string form (reports written before the type, and [`Display`]'s output).
+    pub fn parse(s: &str) -> Notice {
+        if let Some((subject, message)) = s.split_once(": ") {
+            if let Some(family) = checks::Family::of_code(&format!("{subject}-"))
+                .or_else(|| checks::Family::of_code(subject))
+            {
+                let kind = if family == checks::Family::Vuln {
+                    NoticeKind::VulnerabilityStore
+                } else {
+                    NoticeKind::Analysis
+                };
+                return Notice::new(kind, Some(subject), message);
+            }
+        }
+        let kind = if s.starts_with("site evidence for ") {
+            NoticeKind::SiteArchive
+        } else if s.starts_with("EN 303 645 condition") {
+            NoticeKind::Condition
+        } else {
+            NoticeKind::Other
+        };
+        Notice::new(kind, None, s)
+    }
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.subject {
+            Some(s) => write!(f, "{s}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl Serialize for Notice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Notice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Notice::parse(&String::deserialize(deserializer)?))
+    }
+}
+
 /// Name and version of the producing tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolInfo {
@@ -483,9 +569,10 @@ pub struct Assessment {
     /// The answers file (ICS/IXIT) as given, when one was.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub answers: serde_json::Value,
-    /// Analysers that could not finish and why (the assessment went on without them).
+    /// What could not be done and why (the assessment went on), and other things a reader
+    /// must know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<String>,
 }
@@ -532,6 +619,35 @@ mod tests {
             serde_json::to_string(&ScopeOutcome::OutOfScope).unwrap(),
             "\"out-of-scope\""
         );
+    }
+
+    #[test]
+    fn notices_are_strings_in_json_and_typed_in_memory() {
+        let n = Notice::new(
+            NoticeKind::VulnerabilityStore,
+            Some("VULN"),
+            "store is stale",
+        );
+        assert_eq!(
+            serde_json::to_string(&n).unwrap(),
+            r#""VULN: store is stale""#
+        );
+        let back: Notice = serde_json::from_str(r#""VULN: store is stale""#).unwrap();
+        assert_eq!(back, n);
+        let comp: Notice = serde_json::from_str(r#""COMP-002: rules did not load""#).unwrap();
+        assert_eq!(comp.kind, NoticeKind::Analysis);
+        assert_eq!(comp.subject.as_deref(), Some("COMP-002"));
+        let site = Notice::parse("site evidence for https://x archived in d");
+        assert_eq!((site.kind, site.subject), (NoticeKind::SiteArchive, None));
+        let cond = Notice::parse("EN 303 645 condition (4) \"x\": y");
+        assert_eq!(cond.kind, NoticeKind::Condition);
+        // A colon in free text is not a subject.
+        let other = Notice::parse("note: something");
+        assert_eq!(
+            (other.kind, other.subject.clone()),
+            (NoticeKind::Other, None)
+        );
+        assert_eq!(other.to_string(), "note: something");
     }
 
     #[test]

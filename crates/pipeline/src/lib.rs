@@ -22,7 +22,7 @@ use baseline_analysis::Options as AnalysisOptions;
 use baseline_assess::{Answers, EngineOutput};
 use baseline_catalogue::Catalogue;
 use baseline_model::checks::Registry;
-use baseline_model::{ArtifactSummary, AssessedProduct, Assessment, Product};
+use baseline_model::{ArtifactSummary, AssessedProduct, Assessment, Notice, NoticeKind, Product};
 use baseline_unpack::{Limits, NodeId};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -443,25 +443,29 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+fn vuln_notice(message: String) -> Notice {
+    Notice::new(NoticeKind::VulnerabilityStore, Some("VULN"), message)
+}
+
 /// The store policy: a store the caller named must be there and current; the default store
 /// may be missing (a notice says known vulnerabilities were not checked).
 fn match_vulnerabilities(assessment: &mut Assessment, db: &VulnDb, now: Option<i64>) -> Result<()> {
     let (path, explicit) = match db {
         VulnDb::Off => {
-            assessment.notices.push(
-                "VULN: vulnerability matching switched off; known vulnerabilities were not checked"
+            assessment.notices.push(vuln_notice(
+                "vulnerability matching switched off; known vulnerabilities were not checked"
                     .into(),
-            );
+            ));
             return Ok(());
         }
         VulnDb::At(p) => (p.clone(), true),
         VulnDb::Default => match baseline_vulndb::default_path() {
             Some(p) => (p, false),
             None => {
-                assessment.notices.push(
-                    "VULN: no vulnerability store (no data directory); known vulnerabilities were not checked"
+                assessment.notices.push(vuln_notice(
+                    "no vulnerability store (no data directory); known vulnerabilities were not checked"
                         .into(),
-                );
+                ));
                 return Ok(());
             }
         },
@@ -472,10 +476,10 @@ fn match_vulnerabilities(assessment: &mut Assessment, db: &VulnDb, now: Option<i
             if explicit {
                 return Err(Error::VulnDbAbsent(p));
             }
-            assessment.notices.push(format!(
-                "VULN: no vulnerability store at {} (run `baseline vulndb import`); known vulnerabilities were not checked",
+            assessment.notices.push(vuln_notice(format!(
+                "no vulnerability store at {} (run `baseline vulndb import`); known vulnerabilities were not checked",
                 p.display()
-            ));
+            )));
             return Ok(());
         }
         Err(e) => return Err(e.into()),
@@ -490,16 +494,16 @@ fn match_vulnerabilities(assessment: &mut Assessment, db: &VulnDb, now: Option<i
         if explicit {
             return Err(e.into());
         }
-        assessment
-            .notices
-            .push(format!("VULN: {e}; known vulnerabilities were not checked"));
+        assessment.notices.push(vuln_notice(format!(
+            "{e}; known vulnerabilities were not checked"
+        )));
         return Ok(());
     }
     if status.is_stale() {
-        assessment.notices.push(format!(
-            "VULN: the vulnerability store is stale (newest data {} days old); import current NVD/KEV data",
+        assessment.notices.push(vuln_notice(format!(
+            "the vulnerability store is stale (newest data {} days old); import current NVD/KEV data",
             status.age_days.map_or_else(|| "?".to_owned(), |d| d.to_string())
-        ));
+        )));
     }
     assessment.vulnerabilities = store.match_components(&assessment.components)?;
     // Matches the evidence does not rule out become VULN findings the rules weigh.
@@ -539,10 +543,14 @@ fn site_evidence(
             source,
         })?;
     }
-    assessment.notices.push(format!(
-        "site evidence for {} archived in {} (re-check offline: baseline site --from-dir)",
-        site.url,
-        dir.display()
+    assessment.notices.push(Notice::new(
+        NoticeKind::SiteArchive,
+        None,
+        format!(
+            "site evidence for {} archived in {} (re-check offline: baseline site --from-dir)",
+            site.url,
+            dir.display()
+        ),
     ));
     assessment.findings.extend(report.findings);
     assessment
@@ -679,7 +687,8 @@ mod tests {
             .assessment
             .notices
             .iter()
-            .any(|n| n.starts_with("VULN: vulnerability matching switched off")));
+            .any(|n| n.kind == NoticeKind::VulnerabilityStore
+                && n.message.starts_with("vulnerability matching switched off")));
     }
 
     #[test]

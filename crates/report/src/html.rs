@@ -413,7 +413,7 @@ pub fn render(a: &Assessment, registry: &Registry) -> String {
     if !a.notices.is_empty() {
         s.push_str("<h2 id=\"notices\">Notices</h2><ul>");
         for n in &a.notices {
-            let _ = write!(s, "<li>{}</li>", esc(n));
+            let _ = write!(s, "<li>{}</li>", esc(&n.to_string()));
         }
         s.push_str("</ul>\n");
     }

@@ -194,7 +194,7 @@ pub fn render(a: &Assessment) -> String {
         s.push_str("\n</details>\n");
     }
     for n in &a.notices {
-        let _ = writeln!(s, "\n> notice: {}", cell(n));
+        let _ = writeln!(s, "\n> notice: {}", cell(&n.to_string()));
     }
     let _ = writeln!(
         s,
@@ -309,7 +309,8 @@ pub(crate) mod tests {
                 "declared false (answers file) but the firmware shows it holds: CRED-001".into(),
             ),
         });
-        a.notices.push("condition (1) contradicted".into());
+        a.notices
+            .push(baseline_model::Notice::parse("condition (1) contradicted"));
         a
     }
 

@@ -117,8 +117,11 @@ pub fn run_with(ctx: &Context<'_>, shared: &crate::scan::Scan, out: &mut Analysi
     let sig = match Sig::bundled() {
         Ok(s) => Some(s),
         Err(e) => {
-            out.notices
-                .push(format!("COMP-002: signature rules did not load: {e}"));
+            out.notices.push(baseline_model::Notice::new(
+                baseline_model::NoticeKind::Analysis,
+                Some("COMP-002"),
+                format!("signature rules did not load: {e}"),
+            ));
             None
         }
     };

@@ -87,10 +87,14 @@ pub fn run_with(ctx: &Context<'_>, scan: &Scan, out: &mut AnalysisOutput) {
         .filter(|o| matches!(o, crack::Outcome::OutOfTime { .. }))
         .count();
     if late > 0 {
-        out.notices.push(format!(
-            "CRED: password recovery budget ({} s) ran out before {late} hash(es) were fully tried; \
-             their findings stand, recovery is inconclusive (raise --crack-budget)",
-            ctx.options.crack_budget.as_secs()
+        out.notices.push(baseline_model::Notice::new(
+            baseline_model::NoticeKind::Analysis,
+            Some("CRED"),
+            format!(
+                "password recovery budget ({} s) ran out before {late} hash(es) were fully \
+                 tried; their findings stand, recovery is inconclusive (raise --crack-budget)",
+                ctx.options.crack_budget.as_secs()
+            ),
         ));
     }
     fixed_password_hash::check(&mut run, out);

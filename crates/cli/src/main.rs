@@ -54,6 +54,14 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    /// The enforcement case register: create it, checkpoint it, list its statutory rules.
+    ///
+    /// Example: baseline register init
+    Register(cmd::case::RegisterArgs),
+    /// Enforcement cases: open, evidence, assess, notices, penalties, appeals, close, verify.
+    ///
+    /// Example: baseline case open --title "Camera X" --operator "Acme Ltd" --role manufacturer
+    Case(cmd::case::CaseArgs),
     /// List every finding code (code, name, severity, requirements, documentation).
     ///
     /// Example: baseline checks --family CRED --format json
@@ -84,6 +92,8 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Checks(args) => cmd::checks::run(args),
+        Command::Register(args) => cmd::case::run_register(args),
+        Command::Case(args) => cmd::case::run_case(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 pub mod answers;
 pub mod assess;
+pub mod case;
 pub mod catalogue;
 pub mod checks;
 pub mod scope;

@@ -1,0 +1,579 @@
+//! `baseline register …` and `baseline case …`: the enforcement case register (docs/register.md).
+//! Parse the arguments, call `baseline_register`, print the result (text or `--format json`).
+//!
+//! Exit codes: 0 done, 1 refused by a statutory rule (the refusal names the rule and its
+//! section), 2 usage or input error (unknown case, malformed file…), which writes nothing.
+
+use crate::output::TextOrJson;
+use anyhow::{bail, Context as _, Result};
+use baseline_register::chain;
+use baseline_register::register::{NewCase, NewEvidence, NewNotice, NewPenalty, Register};
+use baseline_register::{rules, time, Refusal};
+use clap::{Args as ClapArgs, Subcommand};
+use jiff::Timestamp;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Options every register command takes.
+#[derive(Debug, ClapArgs)]
+pub struct Common {
+    /// The register: a SQLite file (created when missing) or a postgres:// URL.
+    /// Default: $BASELINE_DATABASE, else ./baseline-register.db.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// The register's Ed25519 key, which signs checkpoints (default: beside a SQLite
+    /// register, `FILE.key`; for PostgreSQL ./baseline-register.key or $BASELINE_REGISTER_KEY).
+    #[arg(long, global = true, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Act as of this time (RFC 3339 or a date) instead of now, for rules that depend on it.
+    #[arg(long, global = true, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Who is acting, as recorded in the event chain (default: $USER).
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    format: TextOrJson,
+}
+
+impl Common {
+    fn database(&self) -> String {
+        self.database
+            .clone()
+            .or_else(|| {
+                std::env::var("BASELINE_DATABASE")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+            })
+            .unwrap_or_else(|| baseline_register::DEFAULT_DATABASE.to_owned())
+    }
+
+    fn key_path(&self) -> PathBuf {
+        if let Some(k) = &self.key {
+            return k.clone();
+        }
+        if let Some(k) = std::env::var_os("BASELINE_REGISTER_KEY").filter(|v| !v.is_empty()) {
+            return PathBuf::from(k);
+        }
+        let db = self.database();
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            PathBuf::from("baseline-register.key")
+        } else {
+            PathBuf::from(format!("{db}.key"))
+        }
+    }
+
+    fn now(&self) -> Result<Timestamp> {
+        match &self.now {
+            Some(s) => Ok(time::parse(s, "--now")?),
+            None => Ok(Timestamp::now()),
+        }
+    }
+
+    fn actor(&self) -> String {
+        self.actor
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "cli".to_owned())
+    }
+
+    /// Open the register with its key when the key file exists.
+    async fn open(&self) -> Result<Register> {
+        let path = self.key_path();
+        let key = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(chain::parse_key(&text, &path.display().to_string())?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("reading key {}", path.display())),
+        };
+        Ok(Register::open(&self.database(), key).await?)
+    }
+}
+
+/// Manage the register itself.
+#[derive(Debug, ClapArgs)]
+pub struct RegisterArgs {
+    #[command(subcommand)]
+    command: RegisterCommand,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+enum RegisterCommand {
+    /// Create the register (apply migrations) and its checkpoint key.
+    ///
+    /// Example: baseline register init --database postgres://opss@db/register
+    Init,
+    /// Sign a checkpoint of the chain head now.
+    Checkpoint,
+    /// List the statutory rules the register enforces, with citations and uncertain flags.
+    Rules,
+}
+
+/// Work with enforcement cases.
+#[derive(Debug, ClapArgs)]
+pub struct CaseArgs {
+    #[command(subcommand)]
+    command: CaseCommand,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Open a case; prints its id.
+    ///
+    /// Example: baseline case open --title "Camera X: fixed password" --product p.toml --operator "Acme Ltd" --role manufacturer
+    Open {
+        #[arg(long)]
+        title: String,
+        /// Product description (docs/product.md); its scope decision is stored with it.
+        #[arg(long, value_name = "P.toml")]
+        product: Option<PathBuf>,
+        /// Economic operator's legal name (repeatable; each followed by --role).
+        #[arg(long = "operator", value_name = "NAME")]
+        operators: Vec<String>,
+        /// manufacturer, importer, distributor or authorised-representative (one per --operator).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// Every read of the case is recorded in the chain.
+        #[arg(long)]
+        restricted: bool,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List cases, newest first.
+    List {
+        /// triage, investigation, outcome or closed.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show a case: operators, evidence with hashes, notices, penalties, appeals, timeline.
+    Show { case: String },
+    /// Evidence: `add CASE FILE --kind K`.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+    /// Assess firmware images and attach the images and the JSON report as evidence.
+    ///
+    /// Example: baseline case assess CASE-000001 fw.bin --product p.toml
+    Assess {
+        case: String,
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<PathBuf>,
+        #[arg(long, value_name = "P.toml")]
+        product: Option<PathBuf>,
+        #[arg(long, value_name = "A.toml")]
+        answers: Option<PathBuf>,
+    },
+    /// Notices: draft, intent, issue.
+    Notice {
+        #[command(subcommand)]
+        command: NoticeCommand,
+    },
+    /// Give a penalty notice for one breach (s. 36, s. 38).
+    ///
+    /// Example: baseline case penalty CASE-000001 --breach psti:sch1-p1 --amount 250000 --worldwide-revenue 80000000
+    Penalty {
+        case: String,
+        #[arg(long, value_name = "REQ")]
+        breach: String,
+        #[arg(long, value_name = "GBP")]
+        amount: String,
+        /// Qualifying worldwide revenue of the most recent complete accounting period.
+        #[arg(long, value_name = "GBP")]
+        worldwide_revenue: Option<String>,
+        /// Daily penalty after the payment period.
+        #[arg(long, value_name = "GBP")]
+        daily: Option<String>,
+        /// Days to pay (at least 28, s. 36(7)).
+        #[arg(long, default_value_t = 28)]
+        payment_days: i64,
+    },
+    /// Record an appeal against an issued notice.
+    Appeal {
+        case: String,
+        notice: String,
+        /// When the appeal was lodged (RFC 3339 or a date).
+        #[arg(long, value_name = "DATE")]
+        lodged: String,
+    },
+    /// Close a case with an outcome and a reason.
+    Close {
+        case: String,
+        /// no-further-action, informal-resolution, notice, penalty or referral.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reopen a closed case with a reason.
+    Reopen {
+        case: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Recompute the hash chain, checkpoints, evidence hashes and records; name the first
+    /// that does not match (exit 1).
+    Verify { case: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvidenceCommand {
+    /// Add a file as evidence; prints its SHA-256.
+    Add {
+        case: String,
+        file: PathBuf,
+        /// firmware, assessment, site-archive, correspondence, photo, probe-report or other.
+        #[arg(long)]
+        kind: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NoticeCommand {
+    /// Draft a notice citing the breached requirements and the evidence; prints its id.
+    Draft {
+        case: String,
+        /// compliance, stop or recall.
+        #[arg(long)]
+        kind: String,
+        /// Breached requirement (repeatable), e.g. psti:sch1-p1 or en303645:5.1-1.
+        #[arg(long = "breach", value_name = "REQ", required = true)]
+        breaches: Vec<String>,
+        /// SHA-256 of evidence of this case the notice rests on (repeatable).
+        #[arg(long = "evidence", value_name = "SHA")]
+        evidence: Vec<String>,
+        /// The reasons for the notice (s. 28(3)(a)).
+        #[arg(long)]
+        reasons: String,
+    },
+    /// Send the notice of intent: the representations period starts (s. 28(5)-(6)).
+    Intent {
+        case: String,
+        notice: String,
+        /// End of the representations period (at least 10 days after now).
+        #[arg(long, value_name = "RFC3339")]
+        representations_end: Option<String>,
+    },
+    /// Issue the notice (refused before the representations period ends).
+    Issue { case: String, notice: String },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Print a refusal and return exit 1.
+fn refused(r: &Refusal, format: TextOrJson) -> Result<ExitCode> {
+    match format {
+        TextOrJson::Json => print_json(&serde_json::json!({"refused": r}))?,
+        TextOrJson::Text => eprintln!("refused: {r}"),
+    }
+    Ok(ExitCode::from(crate::EXIT_FAIL))
+}
+
+fn done(format: TextOrJson, text: &str, json: serde_json::Value) -> Result<ExitCode> {
+    match format {
+        TextOrJson::Json => print_json(&json)?,
+        TextOrJson::Text => println!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gbp(s: &str, what: &str) -> Result<i64> {
+    match rules::parse_gbp(s) {
+        Some(p) => Ok(p),
+        None => bail!("{what} `{s}` is not an amount in pounds (e.g. 250000 or 12,500.50)"),
+    }
+}
+
+pub fn run_register(args: RegisterArgs) -> Result<ExitCode> {
+    let c = &args.common;
+    runtime()?.block_on(async {
+        match args.command {
+            RegisterCommand::Init => {
+                let path = c.key_path();
+                let created = if path.exists() {
+                    false
+                } else {
+                    write_new_key(&path)?;
+                    true
+                };
+                let r = c.open().await?;
+                let v = r.db.schema_version().await?;
+                done(
+                    c.format,
+                    &format!(
+                        "register {} ready (schema {v}); checkpoint key {} ({})",
+                        r.db.shown,
+                        path.display(),
+                        if created { "created, keep it safe" } else { "existing" }
+                    ),
+                    serde_json::json!({"database": r.db.shown, "schema": v, "key": path, "key_created": created}),
+                )
+            }
+            RegisterCommand::Checkpoint => {
+                let r = c.open().await?;
+                let cp = r.checkpoint(c.now()?, &c.actor()).await?;
+                done(c.format, &format!("checkpoint at event {} ({})", cp.seq, cp.hash), serde_json::to_value(&cp)?)
+            }
+            RegisterCommand::Rules => {
+                match c.format {
+                    TextOrJson::Json => print_json(&rules::RULES)?,
+                    TextOrJson::Text => {
+                        for r in rules::RULES {
+                            println!(
+                                "{:<22} {}{}\n    {}",
+                                r.citation,
+                                r.id,
+                                if r.uncertain { "  [uncertain: shown, not enforced]" } else { "" },
+                                r.text
+                            );
+                        }
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
+}
+
+/// Write a new key file readable by its owner only; never overwrite one.
+fn write_new_key(path: &Path) -> Result<()> {
+    use std::io::Write as _;
+    let key = chain::new_key();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating key {}", path.display()))?;
+    writeln!(f, "{}", hex::encode(key.to_bytes()))
+        .with_context(|| format!("writing key {}", path.display()))?;
+    Ok(())
+}
+
+pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
+    let c = &args.common;
+    let fmt = c.format;
+    runtime()?.block_on(async {
+        let now = c.now()?;
+        let actor = c.actor();
+        match args.command {
+            CaseCommand::Open { title, product, operators, roles, restricted, team } => {
+                if operators.len() != roles.len() {
+                    bail!("give one --role for each --operator ({} operators, {} roles)", operators.len(), roles.len());
+                }
+                let product = product.as_deref().map(baseline_pipeline::ProductInput::read).transpose()?;
+                let r = c.open().await?;
+                let new = NewCase {
+                    title,
+                    operators: operators.into_iter().zip(roles).collect(),
+                    product,
+                    restricted,
+                    team,
+                };
+                let id = r.open_case(now, &actor, &new).await?;
+                done(fmt, &id, serde_json::json!({"case": id}))
+            }
+            CaseCommand::List { status } => {
+                let r = c.open().await?;
+                let cases = r.list_cases(status.as_deref()).await?;
+                match fmt {
+                    TextOrJson::Json => print_json(&cases)?,
+                    TextOrJson::Text => {
+                        for k in &cases {
+                            println!("{}  {:<13} {}  {}{}", k.id, k.status, k.opened_at, k.title, if k.restricted != 0 { "  [restricted]" } else { "" });
+                        }
+                        println!("{} case(s)", cases.len());
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            CaseCommand::Show { case } => {
+                let r = c.open().await?;
+                let d = r.show_case(now, &actor, &case).await?;
+                match fmt {
+                    TextOrJson::Json => print_json(&d)?,
+                    TextOrJson::Text => print_case(&d),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            CaseCommand::Evidence { command: EvidenceCommand::Add { case, file, kind } } => {
+                let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let r = c.open().await?;
+                let origin = file.display().to_string();
+                let sha = r.add_evidence(now, &actor, &case, &NewEvidence { data: &data, name: &name, kind: &kind, origin: &origin }).await?;
+                done(fmt, &sha, serde_json::json!({"case": case, "sha256": sha}))
+            }
+            CaseCommand::Assess { case, images, product, answers } => {
+                let inputs = baseline_pipeline::Inputs::read(&images, product.as_deref(), answers.as_deref())?;
+                let r = c.open().await?;
+                // The case must exist before the (long) assessment runs.
+                r.list_cases(None).await?.iter().find(|k| k.id == case).with_context(|| format!("no case {case}"))?;
+                let run = baseline_pipeline::run(&inputs, &baseline_pipeline::Options::default(), &baseline_pipeline::Silent)?;
+                let report = baseline_report::json::render(&run.assessment);
+                let mut shas = Vec::new();
+                for (path, image) in images.iter().zip(&inputs.images) {
+                    let origin = path.display().to_string();
+                    shas.push(r.add_evidence(now, &actor, &case, &NewEvidence { data: &image.data, name: &image.name, kind: "firmware", origin: &origin }).await?);
+                }
+                let report_sha = r.add_evidence(now, &actor, &case, &NewEvidence { data: report.as_bytes(), name: "assessment.json", kind: "assessment", origin: "baseline assess" }).await?;
+                let fails: Vec<&str> = run.assessment.verdicts.iter().filter(|v| v.outcome == baseline_model::Outcome::Fail && v.requirement.starts_with("psti:")).map(|v| v.requirement.as_str()).collect();
+                done(
+                    fmt,
+                    &format!("assessment {report_sha} attached ({} image(s)); PSTI failures: {}", shas.len(), if fails.is_empty() { "none".to_owned() } else { fails.join(", ") }),
+                    serde_json::json!({"case": case, "assessment": report_sha, "images": shas, "psti_failures": fails}),
+                )
+            }
+            CaseCommand::Notice { command } => {
+                let r = c.open().await?;
+                match command {
+                    NoticeCommand::Draft { case, kind, breaches, evidence, reasons } => {
+                        match r.draft_notice(now, &actor, &case, &NewNotice { kind, breaches, evidence, reasons }).await? {
+                            Ok(id) => done(fmt, &id, serde_json::json!({"case": case, "notice": id})),
+                            Err(refusal) => refused(&refusal, fmt),
+                        }
+                    }
+                    NoticeCommand::Intent { case, notice, representations_end } => {
+                        let end = representations_end.as_deref().map(|s| time::parse(s, "--representations-end")).transpose()?;
+                        match r.notice_intent(now, &actor, &case, &notice, end).await? {
+                            Ok(end) => done(fmt, &format!("notice of intent sent for {notice}; representations until {end}"), serde_json::json!({"notice": notice, "representations_end": end})),
+                            Err(refusal) => refused(&refusal, fmt),
+                        }
+                    }
+                    NoticeCommand::Issue { case, notice } => match r.issue_notice(now, &actor, &case, &notice).await? {
+                        Ok(()) => done(fmt, &format!("{notice} issued"), serde_json::json!({"notice": notice, "issued": true})),
+                        Err(refusal) => refused(&refusal, fmt),
+                    },
+                }
+            }
+            CaseCommand::Penalty { case, breach, amount, worldwide_revenue, daily, payment_days } => {
+                let p = NewPenalty {
+                    breach,
+                    amount_pence: gbp(&amount, "--amount")?,
+                    worldwide_revenue_pence: worldwide_revenue.as_deref().map(|s| gbp(s, "--worldwide-revenue")).transpose()?,
+                    daily_pence: daily.as_deref().map(|s| gbp(s, "--daily")).transpose()?,
+                    payment_days,
+                };
+                let r = c.open().await?;
+                match r.penalty(now, &actor, &case, &p).await? {
+                    Ok(id) => done(fmt, &id, serde_json::json!({"case": case, "penalty": id})),
+                    Err(refusal) => refused(&refusal, fmt),
+                }
+            }
+            CaseCommand::Appeal { case, notice, lodged } => {
+                let lodged = time::parse(&lodged, "--lodged")?;
+                let r = c.open().await?;
+                match r.appeal(now, &actor, &case, &notice, lodged).await? {
+                    Ok(id) => done(fmt, &format!("{id} ({} uncertain: the appeal deadline and its effect on the notice are not enforced)", rules::APPEAL.citation), serde_json::json!({"case": case, "appeal": id})),
+                    Err(refusal) => refused(&refusal, fmt),
+                }
+            }
+            CaseCommand::Close { case, outcome, reason } => {
+                let r = c.open().await?;
+                r.close(now, &actor, &case, &outcome, &reason).await?;
+                done(fmt, &format!("{case} closed: {outcome}"), serde_json::json!({"case": case, "closed": true, "outcome": outcome}))
+            }
+            CaseCommand::Reopen { case, reason } => {
+                let r = c.open().await?;
+                r.reopen(now, &actor, &case, &reason).await?;
+                done(fmt, &format!("{case} reopened"), serde_json::json!({"case": case, "reopened": true}))
+            }
+            CaseCommand::Verify { case } => {
+                let r = c.open().await?;
+                let v = r.verify(case.as_deref()).await?;
+                match fmt {
+                    TextOrJson::Json => print_json(&v)?,
+                    TextOrJson::Text => match &v.problem {
+                        None => println!("verified: {} events, {} checkpoints, {} evidence items", v.events, v.checkpoints, v.evidence),
+                        Some(p) => println!("NOT VERIFIED: {p}"),
+                    },
+                }
+                Ok(if v.problem.is_some() { ExitCode::from(crate::EXIT_FAIL) } else { ExitCode::SUCCESS })
+            }
+        }
+    })
+}
+
+fn print_case(d: &baseline_register::register::CaseDetail) {
+    let k = &d.case;
+    println!("{}  {}", k.id, k.title);
+    println!(
+        "status: {}{}{}",
+        k.status,
+        k.outcome
+            .as_deref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default(),
+        if k.restricted != 0 {
+            ", restricted"
+        } else {
+            ""
+        }
+    );
+    for o in &d.operators {
+        println!("operator: {} ({})", o.legal_name, o.role);
+    }
+    for e in &d.evidence {
+        println!(
+            "evidence: {} {} {} ({} bytes, {} by {})",
+            e.sha256, e.kind, e.name, e.size, e.added_at, e.added_by
+        );
+    }
+    for n in &d.notices {
+        println!(
+            "notice: {} {} {} breaches {}{}{}",
+            n.id,
+            n.kind,
+            n.status,
+            n.breach_list().join(", "),
+            n.representations_end
+                .as_deref()
+                .map(|r| format!("; representations until {r}"))
+                .unwrap_or_default(),
+            n.issued_at
+                .as_deref()
+                .map(|i| format!("; issued {i}"))
+                .unwrap_or_default()
+        );
+    }
+    for p in &d.penalties {
+        println!(
+            "penalty: {} {} {} (maximum {}), due {}",
+            p.id,
+            p.breach,
+            rules::format_gbp(p.amount_pence),
+            rules::format_gbp(p.maximum_pence),
+            p.payment_due
+        );
+    }
+    for a in &d.appeals {
+        println!(
+            "appeal: {} against {} lodged {} ({})",
+            a.id, a.notice_id, a.lodged_at, a.status
+        );
+    }
+    for c in &d.cautions {
+        println!("caution: {c}");
+    }
+    println!("timeline:");
+    for e in &d.events {
+        println!("  {:>6} {} {:<16} {}", e.seq, e.at, e.kind, e.actor);
+    }
+}

@@ -1,0 +1,240 @@
+//! `baseline register` / `baseline case` from the command line, on SQLite and on the
+//! PostgreSQL server (`BASELINE_TEST_POSTGRES`, default the machine's `test` database): the
+//! issue's whole flow, the exit codes (1 refused by a rule, 2 input error) and `verify`
+//! catching a row edited in the database.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn pg_url() -> String {
+    std::env::var("BASELINE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// The databases to run on: a SQLite file, and a fresh PostgreSQL database when the server
+/// answers (required in CI).
+fn databases(dir: &Path, name: &str) -> Vec<String> {
+    let mut out = vec![dir.join("register.db").display().to_string()];
+    let admin = pg_url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = format!("baseline_cli_{name}");
+    let ok = rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let Ok(pool) = sqlx::AnyPool::connect(&admin).await else {
+            return false;
+        };
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db}"))
+            .execute(&pool)
+            .await;
+        sqlx::query(&format!("CREATE DATABASE {db}"))
+            .execute(&pool)
+            .await
+            .is_ok()
+    });
+    if ok {
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        out.push(format!("{base}/{db}"));
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PostgreSQL not reachable in CI"
+        );
+    }
+    out
+}
+
+fn case(db: &str, key: &Path, now: &str) -> Command {
+    let mut c = Command::cargo_bin("baseline").unwrap();
+    c.current_dir(root())
+        .env_remove("BASELINE_DATABASE")
+        .args([
+            "case",
+            "--database",
+            db,
+            "--now",
+            now,
+            "--actor",
+            "officer@opss",
+        ])
+        .arg("--key")
+        .arg(key);
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path(), "flow") {
+        let key = dir.path().join(format!("{}.key", db.len()));
+        let mut init = Command::cargo_bin("baseline").unwrap();
+        init.args(["register", "init", "--database", &db])
+            .arg("--key")
+            .arg(&key);
+        let out = stdout(&mut init);
+        assert!(out.contains("ready (schema 1)"), "{out}");
+
+        let t0 = "2027-01-04T10:00:00Z";
+        let id = stdout(case(&db, &key, t0).args([
+            "open",
+            "--title",
+            "Demo router: fixed root password (consumer allegation)",
+            "--product",
+            "examples/demo-product.toml",
+            "--operator",
+            "Demo Devices Ltd",
+            "--role",
+            "manufacturer",
+        ]));
+        assert_eq!(id, "CASE-000001", "{db}");
+        let out = stdout(case(&db, &key, t0).args([
+            "assess",
+            &id,
+            "examples/demo-firmware.bin",
+            "--product",
+            "examples/demo-product.toml",
+            "--format",
+            "json",
+        ]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let report = v["assessment"].as_str().unwrap().to_owned();
+        assert_eq!(
+            v["psti_failures"],
+            serde_json::json!(["psti:sch1-p1"]),
+            "{db}"
+        );
+
+        let n = stdout(case(&db, &key, t0).args([
+            "notice",
+            "draft",
+            &id,
+            "--kind",
+            "compliance",
+            "--breach",
+            "psti:sch1-p1",
+            "--evidence",
+            &report,
+            "--reasons",
+            "A fixed root password hash in the firmware.",
+        ]));
+        assert_eq!(n, "N-000001");
+        // Issuing before the notice of intent: refused by s. 28(5), exit 1.
+        let out = case(&db, &key, t0)
+            .args(["notice", "issue", &id, &n])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("refused: s. 28(5):"));
+        stdout(case(&db, &key, t0).args(["notice", "intent", &id, &n]));
+        let out = case(&db, &key, "2027-01-13T10:00:00Z")
+            .args(["notice", "issue", &id, &n])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim(),
+            "refused: s. 28(6): the representations period ends 2027-01-14T10:00:00Z"
+        );
+        stdout(case(&db, &key, "2027-01-14T10:00:00Z").args(["notice", "issue", &id, &n]));
+        let p = stdout(case(&db, &key, "2027-02-01").args([
+            "penalty",
+            &id,
+            "--breach",
+            "psti:sch1-p1",
+            "--amount",
+            "250000",
+            "--worldwide-revenue",
+            "80000000",
+        ]));
+        assert_eq!(p, "P-000001");
+        stdout(case(&db, &key, "2027-02-05").args(["appeal", &id, &n, "--lodged", "2027-02-03"]));
+        stdout(case(&db, &key, "2027-03-01").args([
+            "close",
+            &id,
+            "--outcome",
+            "penalty",
+            "--reason",
+            "paid; firmware 1.2 removes the account",
+        ]));
+        let show: serde_json::Value = serde_json::from_str(&stdout(
+            case(&db, &key, "2027-03-01").args(["show", &id, "--format", "json"]),
+        ))
+        .unwrap();
+        assert_eq!(show["case"]["status"], "closed");
+        assert_eq!(show["notices"][0]["status"], "issued");
+        assert_eq!(show["evidence"].as_array().unwrap().len(), 2);
+        let kinds: Vec<&str> = show["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "case.opened",
+                "evidence.added",
+                "evidence.added",
+                "notice.drafted",
+                "notice.intent",
+                "notice.issued",
+                "penalty.given",
+                "appeal.lodged",
+                "case.closed"
+            ],
+            "{db}"
+        );
+        let mut cp = Command::cargo_bin("baseline").unwrap();
+        cp.args(["register", "checkpoint", "--database", &db])
+            .arg("--key")
+            .arg(&key);
+        stdout(&mut cp);
+        let out = stdout(case(&db, &key, "2027-03-01").arg("verify"));
+        assert_eq!(
+            out, "verified: 9 events, 1 checkpoints, 2 evidence items",
+            "{db}"
+        );
+        // Input errors: exit 2, nothing written.
+        let out = case(&db, &key, "2027-03-01")
+            .args(["show", "CASE-000404"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim(),
+            "error: no case CASE-000404"
+        );
+        let out = case(&db, &key, "2027-03-01")
+            .args(["open", "--title", "x", "--product", "Cargo.toml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml"));
+        let out = stdout(case(&db, &key, "2027-03-01").args(["list", "--format", "json"]));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&out)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! The tamper-evident history: an append-only hash chain of events, signed checkpoints, and
 //! the verification that names the first row that does not match.
 //!
-//! Each event's hash is SHA-256 over a fixed text form of the previous event's hash and every
-//! field of the event (seq, time, actor, case, kind, the body as canonical JSON). Editing a
+//! Each event's hash is SHA-256 over the previous event's hash, its `seq` and the digest of its
+//! content (time, actor, case, kind, the body as canonical JSON), all length-prefixed. Editing a
 //! row changes its hash; deleting or reordering rows breaks the `seq` run or the link to the
 //! previous hash; truncating the tail is caught by the head row and by signed checkpoints
 //! (which a database editor cannot forge without the register's private key).
@@ -38,6 +38,34 @@ pub fn canonical(body: &serde_json::Value) -> String {
     serde_json::to_string(body).unwrap_or_else(|_| "null".to_owned())
 }
 
+/// SHA-256 over length-prefixed parts: no two different part lists give the same text.
+fn digest_parts(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The digest of an event's content (everything but its place in the chain). An exported
+/// bundle carries only this digest for other cases' events, so their content stays private
+/// while the chain through them can still be recomputed.
+pub fn content_digest(
+    at: &str,
+    actor: &str,
+    case_id: Option<&str>,
+    kind: &str,
+    body: &str,
+) -> String {
+    digest_parts(&[at, actor, case_id.unwrap_or(""), kind, body])
+}
+
+/// The hash of an event: over its predecessor's hash, its `seq` and its content digest.
+pub fn link_hash(prev: &str, seq: i64, digest: &str) -> String {
+    digest_parts(&[prev, &seq.to_string(), digest])
+}
+
 /// The hash of an event given its predecessor's hash.
 pub fn hash(
     prev: &str,
@@ -48,24 +76,21 @@ pub fn hash(
     kind: &str,
     body: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    // Length-prefixed fields: no two different events have the same text.
-    for part in [
-        prev,
-        &seq.to_string(),
-        at,
-        actor,
-        case_id.unwrap_or(""),
-        kind,
-        body,
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
+    link_hash(prev, seq, &content_digest(at, actor, case_id, kind, body))
 }
 
 impl Event {
+    /// The digest of this event's content.
+    pub fn digest(&self) -> String {
+        content_digest(
+            &self.at,
+            &self.actor,
+            self.case_id.as_deref(),
+            &self.kind,
+            &self.body,
+        )
+    }
+
     /// The hash this event's fields give with `prev`.
     pub fn expected_hash(&self, prev: &str) -> String {
         hash(

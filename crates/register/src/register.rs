@@ -200,7 +200,7 @@ pub struct NewPenalty {
 }
 
 /// A write in progress: the chain head is locked until commit.
-struct Write<'c> {
+pub(crate) struct Write<'c> {
     tx: Transaction<'c, Any>,
     seq: i64,
     hash: String,
@@ -233,6 +233,11 @@ impl Register {
         })
     }
 
+    /// Whether checkpoints can be signed (the register key was given).
+    pub fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
     /// The public key checkpoints are verified with (hex), recorded at the first checkpoint.
     pub async fn public_key(&self) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
@@ -243,7 +248,7 @@ impl Register {
         Ok(row.map(|r| r.0))
     }
 
-    async fn begin(&self, now: Timestamp, actor: &str) -> Result<Write<'_>> {
+    pub(crate) async fn begin(&self, now: Timestamp, actor: &str) -> Result<Write<'_>> {
         let e = |e| self.db.err(e);
         let mut tx = self.db.pool.begin().await.map_err(e)?;
         // The write lock first (SQLite) / the head row's lock (PostgreSQL): writers queue here.
@@ -265,7 +270,7 @@ impl Register {
         })
     }
 
-    async fn event(
+    pub(crate) async fn event(
         &self,
         w: &mut Write<'_>,
         case_id: Option<&str>,
@@ -292,7 +297,7 @@ impl Register {
         Ok(seq)
     }
 
-    async fn commit(&self, mut w: Write<'_>) -> Result<()> {
+    pub(crate) async fn commit(&self, mut w: Write<'_>) -> Result<()> {
         let e = |e| self.db.err(e);
         let old: (i64,) = sqlx::query_as("SELECT seq FROM chain_head WHERE id = 1")
             .fetch_one(&mut *w.tx)

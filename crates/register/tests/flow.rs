@@ -522,3 +522,127 @@ fn reading_a_restricted_case_is_recorded_in_the_chain() {
         }
     });
 }
+
+#[test]
+fn an_exported_bundle_verifies_offline_and_tampering_with_it_is_named() {
+    use baseline_register::bundle::verify_bundle;
+    use std::io::{Cursor, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    block(async {
+        for (backend, r) in registers("bundle", dir.path()).await {
+            let now = t("2027-01-04T10:00:00Z");
+            let other = r
+                .open_case(
+                    now,
+                    "officer",
+                    &NewCase {
+                        title: "another case".into(),
+                        ..NewCase::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let id = r.open_case(now, "officer", &new_case()).await.unwrap();
+            let sha = r
+                .add_evidence(
+                    now,
+                    "officer",
+                    &id,
+                    &NewEvidence {
+                        data: b"firmware image bytes",
+                        name: "fw.bin",
+                        kind: "firmware",
+                        origin: "test",
+                    },
+                )
+                .await
+                .unwrap();
+            r.add_evidence(
+                now,
+                "officer",
+                &other,
+                &NewEvidence {
+                    data: b"private to the other case",
+                    name: "x",
+                    kind: "photo",
+                    origin: "test",
+                },
+            )
+            .await
+            .unwrap();
+            let mut zip = Cursor::new(Vec::new());
+            let m = r.export(now, "officer", &id, &mut zip).await.unwrap();
+            assert_eq!(m.case, id);
+            let pk = r.public_key().await.unwrap().unwrap();
+            let bytes = zip.into_inner();
+            let rep = verify_bundle(Cursor::new(&bytes), Some(&pk)).unwrap();
+            assert_eq!(rep.problem, None, "{backend}");
+            assert_eq!(
+                (rep.events, rep.case_events, rep.evidence, rep.unsigned_tail),
+                (5, 3, 1, 0),
+                "{backend}"
+            );
+            // The other case's content is not in the bundle.
+            let text = String::from_utf8_lossy(&bytes).to_string();
+            assert!(!text.contains("another case"));
+            // A key other than the register's: refused.
+            let wrong = hex::encode(
+                baseline_register::chain::new_key()
+                    .verifying_key()
+                    .as_bytes(),
+            );
+            let rep = verify_bundle(Cursor::new(&bytes), Some(&wrong)).unwrap();
+            assert!(
+                rep.problem.unwrap().starts_with("checkpoint at event"),
+                "{backend}"
+            );
+            // Evidence bytes replaced and the (unsigned) manifest rewritten to match.
+            let mut src = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+            let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let mut manifest: serde_json::Value = {
+                let mut s = String::new();
+                src.by_name("manifest.json")
+                    .unwrap()
+                    .read_to_string(&mut s)
+                    .unwrap();
+                serde_json::from_str(&s).unwrap()
+            };
+            let forged = b"other firmware";
+            for f in manifest["files"].as_array_mut().unwrap() {
+                if f["path"] == format!("evidence/{sha}") {
+                    f["sha256"] =
+                        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(forged)).into();
+                }
+            }
+            let opts = zip::write::SimpleFileOptions::default();
+            for i in 0..src.len() {
+                let mut f = src.by_index(i).unwrap();
+                let name = f.name().unwrap().to_string();
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).unwrap();
+                if name == "manifest.json" {
+                    b = serde_json::to_vec(&manifest).unwrap();
+                } else if name == format!("evidence/{sha}") {
+                    b = forged.to_vec();
+                }
+                out.start_file(name, opts).unwrap();
+                out.write_all(&b).unwrap();
+            }
+            let forged_zip = out.finish().unwrap().into_inner();
+            let rep = verify_bundle(Cursor::new(&forged_zip), Some(&pk)).unwrap();
+            assert_eq!(
+                rep.problem.as_deref(),
+                Some(
+                    format!(
+                        "evidence {sha}: its bytes hash to {}",
+                        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(forged))
+                    )
+                    .as_str()
+                ),
+                "{backend}"
+            );
+            // Not a zip at all: an input error, not a panic.
+            assert!(verify_bundle(Cursor::new(b"not a zip".to_vec()), None).is_err());
+        }
+    });
+}

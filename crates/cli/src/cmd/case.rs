@@ -215,8 +215,28 @@ enum CaseCommand {
         reason: String,
     },
     /// Recompute the hash chain, checkpoints, evidence hashes and records; name the first
-    /// that does not match (exit 1).
-    Verify { case: Option<String> },
+    /// that does not match (exit 1). With --bundle, check an exported bundle offline.
+    ///
+    /// Example: baseline case verify --bundle CASE-000001.zip --public-key 3b6a…
+    Verify {
+        case: Option<String>,
+        /// A bundle written by `case export` (no register needed).
+        #[arg(long, value_name = "ZIP", conflicts_with = "case")]
+        bundle: Option<PathBuf>,
+        /// The register's public key (hex), obtained from the regulator separately; without
+        /// it the bundle's own key is used, which proves consistency, not origin.
+        #[arg(long, value_name = "HEX", requires = "bundle")]
+        public_key: Option<String>,
+    },
+    /// Write a self-contained bundle of a case (events, evidence, checkpoints, public key)
+    /// that `case verify --bundle` checks offline.
+    ///
+    /// Example: baseline case export CASE-000001 -o CASE-000001.zip
+    Export {
+        case: String,
+        #[arg(short = 'o', long, value_name = "ZIP")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -495,7 +515,33 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
                 r.reopen(now, &actor, &case, &reason).await?;
                 done(fmt, &format!("{case} reopened"), serde_json::json!({"case": case, "reopened": true}))
             }
-            CaseCommand::Verify { case } => {
+            CaseCommand::Verify { bundle: Some(path), public_key, .. } => {
+                let f = std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+                let rep = baseline_register::bundle::verify_bundle(std::io::BufReader::new(f), public_key.as_deref())
+                    .with_context(|| path.display().to_string())?;
+                match fmt {
+                    TextOrJson::Json => print_json(&rep)?,
+                    TextOrJson::Text => match &rep.problem {
+                        None => println!(
+                            "bundle verified: {} ({} events, {} of them the case's; {} checkpoints, checked with {}; {} evidence items){}",
+                            rep.case, rep.events, rep.case_events, rep.checkpoints,
+                            if rep.key_from_outside { "the key given" } else { "the bundle's own key (give --public-key to check origin)" },
+                            rep.evidence,
+                            if rep.unsigned_tail > 0 { format!("; {} events after the last checkpoint are not signed", rep.unsigned_tail) } else { String::new() }
+                        ),
+                        Some(p) => println!("BUNDLE NOT VERIFIED: {p}"),
+                    },
+                }
+                Ok(if rep.problem.is_some() { ExitCode::from(crate::EXIT_FAIL) } else { ExitCode::SUCCESS })
+            }
+            CaseCommand::Export { case, output } => {
+                let r = c.open().await?;
+                let mut buf = std::io::Cursor::new(Vec::new());
+                let m = r.export(now, &actor, &case, &mut buf).await?;
+                crate::output::write_atomic(&output, buf.get_ref())?;
+                done(fmt, &format!("wrote {} ({} files, chain head {})", output.display(), m.files.len() + 1, m.head_seq), serde_json::to_value(&m)?)
+            }
+            CaseCommand::Verify { case, .. } => {
                 let r = c.open().await?;
                 let v = r.verify(case.as_deref()).await?;
                 match fmt {

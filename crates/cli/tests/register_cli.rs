@@ -89,11 +89,26 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             .arg("--key")
             .arg(&key);
         let out = stdout(&mut init);
-        assert!(out.contains("ready (schema 1)"), "{out}");
+        assert!(out.contains("ready (schema 2)"), "{out}");
 
         let t0 = "2027-01-04T10:00:00Z";
+        let reference = stdout(case(&db, &key, t0).args([
+            "allegation",
+            "add",
+            "--source",
+            "consumer",
+            "--brand",
+            "Demo Devices",
+            "--model",
+            "DR-1",
+            "--description",
+            "The router's root password is the same on every unit.",
+        ]));
+        assert!(reference.starts_with("AL-"), "{reference}");
         let id = stdout(case(&db, &key, t0).args([
             "open",
+            "--allegation",
+            &reference,
             "--title",
             "Demo router: fixed root password (consumer allegation)",
             "--product",
@@ -208,7 +223,7 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
         stdout(&mut cp);
         let out = stdout(case(&db, &key, "2027-03-01").arg("verify"));
         assert_eq!(
-            out, "verified: 9 events, 1 checkpoints, 2 evidence items",
+            out, "verified: 10 events, 1 checkpoints, 2 evidence items",
             "{db}"
         );
         // Input errors: exit 2, nothing written.

@@ -19,11 +19,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "allegations",
+        sql: include_str!("../migrations/0002_allegations.sql"),
+    },
+];
 
 /// Which back end a register lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,11 +209,13 @@ impl Db {
             for stmt in statements(&sql) {
                 sqlx::query(stmt).execute(&mut *tx).await.map_err(e)?;
             }
-            sqlx::query("INSERT INTO chain_head (id, seq, hash) SELECT 1, 0, $1 WHERE NOT EXISTS (SELECT 1 FROM chain_head)")
-                .bind(crate::chain::GENESIS)
-                .execute(&mut *tx)
-                .await
-                .map_err(e)?;
+            if m.version == 1 {
+                sqlx::query("INSERT INTO chain_head (id, seq, hash) SELECT 1, 0, $1 WHERE NOT EXISTS (SELECT 1 FROM chain_head)")
+                    .bind(crate::chain::GENESIS)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(e)?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )

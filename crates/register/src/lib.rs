@@ -23,7 +23,7 @@ pub mod register;
 pub mod rules;
 pub mod time;
 
-pub use register::{NewCase, NewEvidence, NewNotice, NewPenalty, Register};
+pub use register::{NewAllegation, NewCase, NewEvidence, NewNotice, NewPenalty, Register};
 pub use rules::Refusal;
 
 /// Why a register command could not run (refusals by a statutory rule are [`Refusal`]s).

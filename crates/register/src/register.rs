@@ -37,6 +37,15 @@ pub const EVIDENCE_KINDS: &[&str] = &[
 ];
 /// Kinds of enforcement notice.
 pub const NOTICE_KINDS: &[&str] = &["compliance", "stop", "recall"];
+/// Where an allegation came from.
+pub const ALLEGATION_SOURCES: &[&str] = &[
+    "consumer",
+    "security-researcher",
+    "regulator",
+    "market-sweep",
+    "manufacturer-notification",
+];
+
 /// Outcomes a case is closed with.
 pub const OUTCOMES: &[&str] = &[
     "no-further-action",
@@ -166,6 +175,51 @@ pub struct NewCase {
     pub product: Option<baseline_pipeline::ProductInput>,
     pub restricted: bool,
     pub team: Option<String>,
+    /// The allegation the case is opened from (its attachments become the case's evidence).
+    pub allegation: Option<String>,
+}
+
+/// An allegation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AllegationRow {
+    pub reference: String,
+    pub source: String,
+    pub brand: String,
+    pub model: String,
+    pub description: String,
+    pub contact: Option<String>,
+    pub where_bought: Option<String>,
+    pub received_at: String,
+    pub case_id: Option<String>,
+}
+
+/// Inputs of [`Register::receive_allegation`].
+#[derive(Debug, Clone, Default)]
+pub struct NewAllegation<'a> {
+    pub source: String,
+    pub brand: String,
+    pub model: String,
+    pub description: String,
+    pub contact: Option<String>,
+    pub where_bought: Option<String>,
+    /// (file name, bytes).
+    pub attachments: Vec<(String, &'a [u8])>,
+}
+
+/// Largest allegation description accepted (characters).
+pub const MAX_DESCRIPTION: usize = 20_000;
+
+/// A new unguessable allegation reference (`AL-` and 16 base32 characters, 80 bits).
+fn allegation_reference() -> String {
+    use rand::RngCore as _;
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let code: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
+        .collect();
+    format!("AL-{code}")
 }
 
 /// Inputs of [`Register::add_evidence`].
@@ -387,6 +441,120 @@ impl Register {
         Ok(format!("{prefix}-{:06}", n.0 + 1))
     }
 
+    /// Record an allegation; returns its reference (what the sender is given as a receipt).
+    pub async fn receive_allegation(
+        &self,
+        now: Timestamp,
+        actor: &str,
+        a: &NewAllegation<'_>,
+    ) -> Result<String> {
+        if !ALLEGATION_SOURCES.contains(&a.source.as_str()) {
+            return Err(Error::Input(format!(
+                "--source `{}` is not one of {}",
+                a.source,
+                ALLEGATION_SOURCES.join(", ")
+            )));
+        }
+        for (what, v) in [
+            ("brand", &a.brand),
+            ("model", &a.model),
+            ("description", &a.description),
+        ] {
+            if v.trim().is_empty() {
+                return Err(Error::Input(format!("the allegation's {what} is empty")));
+            }
+        }
+        if a.description.chars().count() > MAX_DESCRIPTION {
+            return Err(Error::Input(format!(
+                "the description is longer than {MAX_DESCRIPTION} characters"
+            )));
+        }
+        let total: usize = a.attachments.iter().map(|(_, b)| b.len()).sum();
+        if total > MAX_EVIDENCE {
+            return Err(Error::Input(format!(
+                "attachments of {total} bytes are more than the {MAX_EVIDENCE} byte limit"
+            )));
+        }
+        let e = |e| self.db.err(e);
+        let mut w = self.begin(now, actor).await?;
+        let reference = allegation_reference();
+        sqlx::query("INSERT INTO allegations (reference, source, brand, model, description, contact, where_bought, received_at, case_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)")
+            .bind(&reference)
+            .bind(&a.source)
+            .bind(a.brand.trim())
+            .bind(a.model.trim())
+            .bind(a.description.trim())
+            .bind(a.contact.as_deref())
+            .bind(a.where_bought.as_deref())
+            .bind(&w.at)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(e)?;
+        let mut attached = Vec::new();
+        for (name, data) in &a.attachments {
+            let sha = hex::encode(Sha256::digest(data));
+            sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
+                .bind(&sha)
+                .bind(data.len() as i64)
+                .bind(*data)
+                .bind(&sha)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(e)?;
+            sqlx::query("INSERT INTO allegation_attachments (reference, sha256, name) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM allegation_attachments WHERE reference = $4 AND sha256 = $5)")
+                .bind(&reference)
+                .bind(&sha)
+                .bind(name)
+                .bind(&reference)
+                .bind(&sha)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(e)?;
+            attached.push(serde_json::json!({"name": name, "sha256": sha, "size": data.len()}));
+        }
+        self.event(
+            &mut w,
+            None,
+            "allegation.received",
+            serde_json::json!({
+                "reference": reference,
+                "source": a.source,
+                "brand": a.brand.trim(),
+                "model": a.model.trim(),
+                "description": a.description.trim(),
+                "contact": a.contact,
+                "where_bought": a.where_bought,
+                "attachments": attached,
+            }),
+        )
+        .await?;
+        self.commit(w).await?;
+        Ok(reference)
+    }
+
+    /// An allegation by its reference.
+    pub async fn allegation(&self, reference: &str) -> Result<AllegationRow> {
+        sqlx::query_as::<_, AllegationRow>("SELECT reference, source, brand, model, description, contact, where_bought, received_at, case_id FROM allegations WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| self.db.err(e))?
+            .ok_or_else(|| Error::NotFound(format!("no allegation {reference}")))
+    }
+
+    /// Allegations, newest first; `open_only` leaves out those already made a case.
+    pub async fn list_allegations(&self, open_only: bool) -> Result<Vec<AllegationRow>> {
+        let q = if open_only {
+            "SELECT reference, source, brand, model, description, contact, where_bought, received_at, case_id FROM allegations WHERE case_id IS NULL ORDER BY received_at DESC, reference"
+        } else {
+            "SELECT reference, source, brand, model, description, contact, where_bought, received_at, case_id FROM allegations ORDER BY received_at DESC, reference"
+        };
+        sqlx::query_as::<_, AllegationRow>(q)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(|e| self.db.err(e))
+    }
+
     /// Open a case; returns its id.
     pub async fn open_case(&self, now: Timestamp, actor: &str, new: &NewCase) -> Result<String> {
         if new.title.trim().is_empty() {
@@ -401,6 +569,12 @@ impl Register {
                     "--role `{role}` is not one of {}",
                     ROLES.join(", ")
                 )));
+            }
+        }
+        if let Some(r) = &new.allegation {
+            let a = self.allegation(r).await?;
+            if let Some(c) = a.case_id {
+                return Err(Error::Input(format!("allegation {r} is already case {c}")));
             }
         }
         let e = |e| self.db.err(e);
@@ -477,10 +651,45 @@ impl Register {
             })),
             "restricted": new.restricted,
             "team": new.team,
+            "allegation": new.allegation,
         });
         self.event(&mut w, Some(&id), "case.opened", body).await?;
+        if let Some(r) = &new.allegation {
+            // Claim the allegation under the chain lock: a second case cannot take it.
+            let claimed = sqlx::query(
+                "UPDATE allegations SET case_id = $1 WHERE reference = $2 AND case_id IS NULL",
+            )
+            .bind(&id)
+            .bind(r)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(e)?;
+            if claimed.rows_affected() != 1 {
+                return Err(Error::Input(format!("allegation {r} is already a case")));
+            }
+            let files: Vec<(String, String, i64)> = sqlx::query_as("SELECT a.sha256, a.name, b.size FROM allegation_attachments a JOIN blobs b ON b.sha256 = a.sha256 WHERE a.reference = $1 ORDER BY a.name")
+                .bind(r)
+                .fetch_all(&mut *w.tx)
+                .await
+                .map_err(e)?;
+            for (sha, name, size) in files {
+                let origin = format!("allegation {r}");
+                let seq = self.event(&mut w, Some(&id), "evidence.added", serde_json::json!({"sha256": sha, "size": size, "name": name, "kind": "other", "origin": origin})).await?;
+                sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, 'other', $3, $4, $5, $6, $7)")
+                    .bind(&id).bind(&sha).bind(&name).bind(&origin).bind(actor).bind(&w.at).bind(seq)
+                    .execute(&mut *w.tx)
+                    .await
+                    .map_err(e)?;
+            }
+        }
+
         self.commit(w).await?;
         Ok(id)
+    }
+
+    /// One case's row (not a read of its contents: no event, even when restricted).
+    pub async fn case(&self, id: &str) -> Result<CaseRow> {
+        self.case_row(id).await
     }
 
     async fn case_row(&self, id: &str) -> Result<CaseRow> {
@@ -492,16 +701,18 @@ impl Register {
             .ok_or_else(|| Error::NotFound(format!("no case {id}")))
     }
 
-    /// Cases, newest first, optionally with one status.
-    pub async fn list_cases(&self, status: Option<&str>) -> Result<Vec<CaseRow>> {
+    /// Cases, newest first, optionally with one status, at most `limit` (a page; the
+    /// `(status, id)` index serves the filter).
+    pub async fn list_cases(&self, status: Option<&str>, limit: i64) -> Result<Vec<CaseRow>> {
         let q = match status {
-            Some(_) => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases WHERE status = $1 ORDER BY id DESC",
-            None => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases ORDER BY id DESC",
+            Some(_) => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases WHERE status = $1 ORDER BY id DESC LIMIT $2",
+            None => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases ORDER BY id DESC LIMIT $1",
         };
         let mut query = sqlx::query_as::<_, CaseRow>(q);
         if let Some(s) = status {
             query = query.bind(s);
         }
+        query = query.bind(limit.max(0));
         query
             .fetch_all(&self.db.pool)
             .await
@@ -566,24 +777,36 @@ impl Register {
         case_id: &str,
         item: &NewEvidence<'_>,
     ) -> Result<String> {
-        let NewEvidence {
-            data,
-            name,
-            kind,
-            origin,
-        } = *item;
-        if !EVIDENCE_KINDS.contains(&kind) {
-            return Err(Error::Input(format!(
-                "--kind `{kind}` is not one of {}",
-                EVIDENCE_KINDS.join(", ")
-            )));
-        }
-        if data.len() > MAX_EVIDENCE {
-            return Err(Error::Input(format!(
-                "{name}: {} bytes is more than the {} byte evidence limit",
-                data.len(),
-                MAX_EVIDENCE
-            )));
+        let mut v = self.add_evidence_all(now, actor, case_id, &[*item]).await?;
+        v.pop()
+            .ok_or_else(|| Error::Input("no evidence given".into()))
+    }
+
+    /// Add several evidence items in one transaction (all or none: `case assess` attaches the
+    /// images and the report together); returns their SHA-256s in order.
+    pub async fn add_evidence_all(
+        &self,
+        now: Timestamp,
+        actor: &str,
+        case_id: &str,
+        items: &[NewEvidence<'_>],
+    ) -> Result<Vec<String>> {
+        for it in items {
+            if !EVIDENCE_KINDS.contains(&it.kind) {
+                return Err(Error::Input(format!(
+                    "--kind `{}` is not one of {}",
+                    it.kind,
+                    EVIDENCE_KINDS.join(", ")
+                )));
+            }
+            if it.data.len() > MAX_EVIDENCE {
+                return Err(Error::Input(format!(
+                    "{}: {} bytes is more than the {} byte evidence limit",
+                    it.name,
+                    it.data.len(),
+                    MAX_EVIDENCE
+                )));
+            }
         }
         let case = self.case_row(case_id).await?;
         if case.status == "closed" {
@@ -591,51 +814,59 @@ impl Register {
                 "{case_id} is closed; reopen it first"
             )));
         }
-        let sha = hex::encode(Sha256::digest(data));
         let e = |e| self.db.err(e);
         let mut w = self.begin(now, actor).await?;
-        let have: Option<(String,)> =
-            sqlx::query_as("SELECT sha256 FROM evidence WHERE case_id = $1 AND sha256 = $2")
-                .bind(case_id)
+        let mut shas = Vec::with_capacity(items.len());
+        let mut added = false;
+        for it in items {
+            let sha = hex::encode(Sha256::digest(it.data));
+            shas.push(sha.clone());
+            let have: Option<(String,)> =
+                sqlx::query_as("SELECT sha256 FROM evidence WHERE case_id = $1 AND sha256 = $2")
+                    .bind(case_id)
+                    .bind(&sha)
+                    .fetch_optional(&mut *w.tx)
+                    .await
+                    .map_err(e)?;
+            if have.is_some() {
+                // Already cited: nothing changes, nothing is appended.
+                continue;
+            }
+            sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
                 .bind(&sha)
-                .fetch_optional(&mut *w.tx)
+                .bind(it.data.len() as i64)
+                .bind(it.data)
+                .bind(&sha)
+                .execute(&mut *w.tx)
                 .await
                 .map_err(e)?;
-        if have.is_some() {
-            // Already cited: nothing changes, nothing is appended.
-            return Ok(sha);
+            let seq = self
+                .event(
+                    &mut w,
+                    Some(case_id),
+                    "evidence.added",
+                    serde_json::json!({"sha256": sha, "size": it.data.len(), "name": it.name, "kind": it.kind, "origin": it.origin}),
+                )
+                .await?;
+            sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(case_id)
+                .bind(&sha)
+                .bind(it.kind)
+                .bind(it.name)
+                .bind(it.origin)
+                .bind(actor)
+                .bind(&w.at)
+                .bind(seq)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(e)?;
+            added = true;
         }
-        sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
-            .bind(&sha)
-            .bind(data.len() as i64)
-            .bind(data)
-            .bind(&sha)
-            .execute(&mut *w.tx)
-            .await
-            .map_err(e)?;
-        let seq = self
-            .event(
-                &mut w,
-                Some(case_id),
-                "evidence.added",
-                serde_json::json!({"sha256": sha, "size": data.len(), "name": name, "kind": kind, "origin": origin}),
-            )
-            .await?;
-        sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(case_id)
-            .bind(&sha)
-            .bind(kind)
-            .bind(name)
-            .bind(origin)
-            .bind(actor)
-            .bind(&w.at)
-            .bind(seq)
-            .execute(&mut *w.tx)
-            .await
-            .map_err(e)?;
-        self.touch(&mut w, case_id, Some("investigation")).await?;
-        self.commit(w).await?;
-        Ok(sha)
+        if added {
+            self.touch(&mut w, case_id, Some("investigation")).await?;
+            self.commit(w).await?;
+        }
+        Ok(shas)
     }
 
     /// Mark a case updated; move it from triage to `status` when given.

@@ -480,7 +480,7 @@ fn concurrent_writers_lose_nothing_and_keep_one_chain() {
             ids.sort();
             ids.dedup();
             assert_eq!(ids.len(), 16, "{backend}: duplicate case ids");
-            assert_eq!(r.list_cases(None).await.unwrap().len(), 16);
+            assert_eq!(r.list_cases(None, i64::MAX).await.unwrap().len(), 16);
             let v = r.verify(None).await.unwrap();
             assert_eq!((v.events, v.problem), (16, None), "{backend}");
         }
@@ -643,6 +643,85 @@ fn an_exported_bundle_verifies_offline_and_tampering_with_it_is_named() {
             );
             // Not a zip at all: an input error, not a panic.
             assert!(verify_bundle(Cursor::new(b"not a zip".to_vec()), None).is_err());
+        }
+    });
+}
+
+#[test]
+fn an_allegation_becomes_a_case_once_with_its_attachments_as_evidence() {
+    use baseline_register::NewAllegation;
+    let dir = tempfile::tempdir().unwrap();
+    block(async {
+        for (backend, r) in registers("allegation", dir.path()).await {
+            let now = t("2027-01-04T10:00:00Z");
+            let shot: &[u8] = b"PNG screenshot bytes";
+            let reference = r
+                .receive_allegation(
+                    now,
+                    "public",
+                    &NewAllegation {
+                        source: "consumer".into(),
+                        brand: "Acme".into(),
+                        model: "Cam 2".into(),
+                        description: "The camera logs in with admin/admin.".into(),
+                        contact: Some("reporter@example.org".into()),
+                        where_bought: Some("online marketplace".into()),
+                        attachments: vec![("login.png".into(), shot)],
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(
+                reference.starts_with("AL-") && reference.len() == 19,
+                "{reference}"
+            );
+            let bad = NewAllegation {
+                source: "rumour".into(),
+                brand: "A".into(),
+                model: "B".into(),
+                description: "C".into(),
+                ..NewAllegation::default()
+            };
+            assert!(r.receive_allegation(now, "public", &bad).await.is_err());
+            assert_eq!(
+                r.list_allegations(true).await.unwrap().len(),
+                1,
+                "{backend}"
+            );
+            let id = r
+                .open_case(
+                    now,
+                    "officer",
+                    &NewCase {
+                        allegation: Some(reference.clone()),
+                        ..new_case()
+                    },
+                )
+                .await
+                .unwrap();
+            let a = r.allegation(&reference).await.unwrap();
+            assert_eq!(a.case_id.as_deref(), Some(id.as_str()));
+            assert!(r.list_allegations(true).await.unwrap().is_empty());
+            let e = r
+                .open_case(
+                    now,
+                    "officer",
+                    &NewCase {
+                        allegation: Some(reference.clone()),
+                        ..new_case()
+                    },
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("allegation {reference} is already case {id}")
+            );
+            let d = r.show_case(now, "officer", &id).await.unwrap();
+            assert_eq!(d.evidence.len(), 1);
+            assert_eq!(d.evidence[0].name, "login.png");
+            assert_eq!(d.evidence[0].origin, format!("allegation {reference}"));
+            assert_eq!(r.verify(None).await.unwrap().problem, None, "{backend}");
         }
     });
 }

@@ -141,12 +141,23 @@ enum CaseCommand {
         restricted: bool,
         #[arg(long)]
         team: Option<String>,
+        /// Open the case from this allegation (its attachments become evidence).
+        #[arg(long, value_name = "REF")]
+        allegation: Option<String>,
+    },
+    /// Allegations: `add`, `list`, `show`.
+    Allegation {
+        #[command(subcommand)]
+        command: AllegationCommand,
     },
     /// List cases, newest first.
     List {
         /// triage, investigation, outcome or closed.
         #[arg(long)]
         status: Option<String>,
+        /// At most this many (newest first).
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
     },
     /// Show a case: operators, evidence with hashes, notices, penalties, appeals, timeline.
     Show { case: String },
@@ -237,6 +248,39 @@ enum CaseCommand {
         #[arg(short = 'o', long, value_name = "ZIP")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AllegationCommand {
+    /// Record an allegation of non-compliance; prints its reference (the sender's receipt).
+    ///
+    /// Example: baseline case allegation add --source consumer --brand Acme --model "Cam 2" --description "logs in with admin/admin"
+    Add {
+        /// consumer, security-researcher, regulator, market-sweep or manufacturer-notification.
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        brand: String,
+        #[arg(long)]
+        model: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        where_bought: Option<String>,
+        /// A file sent with it (repeatable).
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
+    },
+    /// List allegations, newest first.
+    List {
+        /// Only those not yet made a case.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Show one allegation.
+    Show { reference: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -394,7 +438,7 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
         let now = c.now()?;
         let actor = c.actor();
         match args.command {
-            CaseCommand::Open { title, product, operators, roles, restricted, team } => {
+            CaseCommand::Open { title, product, operators, roles, restricted, team, allegation } => {
                 if operators.len() != roles.len() {
                     bail!("give one --role for each --operator ({} operators, {} roles)", operators.len(), roles.len());
                 }
@@ -406,13 +450,65 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
                     product,
                     restricted,
                     team,
+                    allegation,
                 };
                 let id = r.open_case(now, &actor, &new).await?;
                 done(fmt, &id, serde_json::json!({"case": id}))
             }
-            CaseCommand::List { status } => {
+            CaseCommand::Allegation { command } => match command {
+                AllegationCommand::Add { source, brand, model, description, contact, where_bought, attach } => {
+                    let mut files = Vec::new();
+                    for p in &attach {
+                        let data = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        files.push((name, data));
+                    }
+                    let r = c.open().await?;
+                    let a = baseline_register::NewAllegation {
+                        source,
+                        brand,
+                        model,
+                        description,
+                        contact,
+                        where_bought,
+                        attachments: files.iter().map(|(n, d)| (n.clone(), d.as_slice())).collect(),
+                    };
+                    let reference = r.receive_allegation(now, &actor, &a).await?;
+                    done(fmt, &reference, serde_json::json!({"reference": reference}))
+                }
+                AllegationCommand::List { open } => {
+                    let r = c.open().await?;
+                    let list = r.list_allegations(open).await?;
+                    match fmt {
+                        TextOrJson::Json => print_json(&list)?,
+                        TextOrJson::Text => {
+                            for a in &list {
+                                println!("{}  {} {:<20} {} {}  {}", a.reference, a.received_at, a.source, a.brand, a.model, a.case_id.as_deref().unwrap_or("(no case)"));
+                            }
+                            println!("{} allegation(s)", list.len());
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                AllegationCommand::Show { reference } => {
+                    let r = c.open().await?;
+                    let a = r.allegation(&reference).await?;
+                    match fmt {
+                        TextOrJson::Json => print_json(&a)?,
+                        TextOrJson::Text => println!(
+                            "{}  received {} from {}\nproduct: {} {}{}\n{}\ncase: {}",
+                            a.reference, a.received_at, a.source, a.brand, a.model,
+                            a.where_bought.as_deref().map(|w| format!(" (bought: {w})")).unwrap_or_default(),
+                            a.description,
+                            a.case_id.as_deref().unwrap_or("none yet")
+                        ),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+            },
+            CaseCommand::List { status, limit } => {
                 let r = c.open().await?;
-                let cases = r.list_cases(status.as_deref()).await?;
+                let cases = r.list_cases(status.as_deref(), limit).await?;
                 match fmt {
                     TextOrJson::Json => print_json(&cases)?,
                     TextOrJson::Text => {
@@ -445,15 +541,20 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
                 let inputs = baseline_pipeline::Inputs::read(&images, product.as_deref(), answers.as_deref())?;
                 let r = c.open().await?;
                 // The case must exist before the (long) assessment runs.
-                r.list_cases(None).await?.iter().find(|k| k.id == case).with_context(|| format!("no case {case}"))?;
+                r.case(&case).await?;
                 let run = baseline_pipeline::run(&inputs, &baseline_pipeline::Options::default(), &baseline_pipeline::Silent)?;
                 let report = baseline_report::json::render(&run.assessment);
-                let mut shas = Vec::new();
-                for (path, image) in images.iter().zip(&inputs.images) {
-                    let origin = path.display().to_string();
-                    shas.push(r.add_evidence(now, &actor, &case, &NewEvidence { data: &image.data, name: &image.name, kind: "firmware", origin: &origin }).await?);
-                }
-                let report_sha = r.add_evidence(now, &actor, &case, &NewEvidence { data: report.as_bytes(), name: "assessment.json", kind: "assessment", origin: "baseline assess" }).await?;
+                let origins: Vec<String> = images.iter().map(|p| p.display().to_string()).collect();
+                let mut items: Vec<NewEvidence<'_>> = inputs
+                    .images
+                    .iter()
+                    .zip(&origins)
+                    .map(|(image, origin)| NewEvidence { data: &image.data, name: &image.name, kind: "firmware", origin })
+                    .collect();
+                items.push(NewEvidence { data: report.as_bytes(), name: "assessment.json", kind: "assessment", origin: "baseline assess" });
+                // One transaction: the images and the report are attached together or not at all.
+                let mut shas = r.add_evidence_all(now, &actor, &case, &items).await?;
+                let report_sha = shas.pop().unwrap_or_default();
                 let fails: Vec<&str> = run.assessment.verdicts.iter().filter(|v| v.outcome == baseline_model::Outcome::Fail && v.requirement.starts_with("psti:")).map(|v| v.requirement.as_str()).collect();
                 done(
                     fmt,

@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "allegations",
         sql: include_str!("../migrations/0002_allegations.sql"),
     },
+    Migration {
+        version: 3,
+        name: "documents_tasks_people",
+        sql: include_str!("../migrations/0003_documents_tasks_people.sql"),
+    },
 ];
 
 /// Which back end a register lives on.

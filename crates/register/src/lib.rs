@@ -19,6 +19,8 @@
 pub mod bundle;
 pub mod chain;
 pub mod db;
+pub mod document;
+pub mod people;
 pub mod register;
 pub mod rules;
 pub mod time;

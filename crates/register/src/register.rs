@@ -33,6 +33,7 @@ pub const EVIDENCE_KINDS: &[&str] = &[
     "correspondence",
     "photo",
     "probe-report",
+    "notice",
     "other",
 ];
 /// Kinds of enforcement notice.
@@ -110,7 +111,21 @@ pub struct NoticeRow {
     pub representations_end: Option<String>,
     pub issued_at: Option<String>,
     pub created_at: String,
+    /// What the person must do (s. 28(4), s. 29(4)).
+    pub steps: Option<String>,
+    /// The end of the period to comply or stop (s. 28(2), s. 29(2)).
+    pub comply_by: Option<String>,
+    /// JSON array of the verdicts and findings cited ([`crate::document::Basis`]).
+    pub basis: Option<String>,
+    /// SHA-256 of the documents sent with the notice of intent and when given.
+    pub intent_html: Option<String>,
+    pub intent_pdf: Option<String>,
+    pub issued_html: Option<String>,
+    pub issued_pdf: Option<String>,
 }
+
+pub(crate) const NOTICE_COLUMNS: &str = "id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at, steps, comply_by, basis, intent_html, intent_pdf, issued_html, issued_pdf";
+pub(crate) const PENALTY_COLUMNS: &str = "id, case_id, breach, amount_pence, daily_pence, worldwide_revenue_pence, maximum_pence, payment_due, issued_at, reasons, evidence, basis, issued_html, issued_pdf";
 
 impl NoticeRow {
     pub fn breach_list(&self) -> Vec<String> {
@@ -130,6 +145,13 @@ pub struct PenaltyRow {
     pub maximum_pence: i64,
     pub payment_due: String,
     pub issued_at: String,
+    pub reasons: Option<String>,
+    /// JSON array of evidence SHA-256s.
+    pub evidence: Option<String>,
+    /// JSON array of the verdicts and findings cited.
+    pub basis: Option<String>,
+    pub issued_html: Option<String>,
+    pub issued_pdf: Option<String>,
 }
 
 /// An appeal.
@@ -151,6 +173,7 @@ pub struct CaseDetail {
     pub notices: Vec<NoticeRow>,
     pub penalties: Vec<PenaltyRow>,
     pub appeals: Vec<AppealRow>,
+    pub tasks: Vec<crate::people::TaskRow>,
     pub events: Vec<Event>,
     /// Rules marked uncertain that bear on this case's actions (shown, not enforced).
     pub cautions: Vec<String>,
@@ -241,6 +264,13 @@ pub struct NewNotice {
     pub breaches: Vec<String>,
     pub evidence: Vec<String>,
     pub reasons: String,
+    /// What the person must do (s. 28(4), s. 29(4)).
+    pub steps: Option<String>,
+    /// The end of the period to comply or stop (s. 28(2), s. 29(2)).
+    pub comply_by: Option<Timestamp>,
+    /// `EVIDENCE-SHA256/REQUIREMENT` (a failed verdict) or `EVIDENCE-SHA256/CHECK-CODE`
+    /// (findings) of an attached assessment report.
+    pub basis: Vec<String>,
 }
 
 /// Inputs of [`Register::penalty`].
@@ -251,15 +281,19 @@ pub struct NewPenalty {
     pub worldwide_revenue_pence: Option<i64>,
     pub daily_pence: Option<i64>,
     pub payment_days: i64,
+    pub reasons: String,
+    pub evidence: Vec<String>,
+    /// As [`NewNotice::basis`].
+    pub basis: Vec<String>,
 }
 
 /// A write in progress: the chain head is locked until commit.
 pub(crate) struct Write<'c> {
-    tx: Transaction<'c, Any>,
+    pub(crate) tx: Transaction<'c, Any>,
     seq: i64,
     hash: String,
-    at: String,
-    actor: String,
+    pub(crate) at: String,
+    pub(crate) actor: String,
 }
 
 fn json_list(v: &[String]) -> String {
@@ -427,7 +461,7 @@ impl Register {
         c.ok_or_else(|| Error::Input("no register key".into()))
     }
 
-    async fn next_id(
+    pub(crate) async fn next_id(
         &self,
         tx: &mut Transaction<'_, Any>,
         table: &str,
@@ -570,6 +604,9 @@ impl Register {
                     ROLES.join(", ")
                 )));
             }
+        }
+        if let Some(t) = &new.team {
+            self.known_team(t).await?;
         }
         if let Some(r) = &new.allegation {
             let a = self.allegation(r).await?;
@@ -739,12 +776,23 @@ impl Register {
             .bind(id).fetch_all(p).await.map_err(e)?;
         let evidence = sqlx::query_as::<_, EvidenceRow>("SELECT e.sha256 AS sha256, e.kind AS kind, e.name AS name, e.origin AS origin, e.added_by AS added_by, e.added_at AS added_at, b.size AS size FROM evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.case_id = $1 ORDER BY e.event_seq")
             .bind(id).fetch_all(p).await.map_err(e)?;
-        let notices = sqlx::query_as::<_, NoticeRow>("SELECT id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at FROM notices WHERE case_id = $1 ORDER BY id")
-            .bind(id).fetch_all(p).await.map_err(e)?;
-        let penalties = sqlx::query_as::<_, PenaltyRow>("SELECT id, case_id, breach, amount_pence, daily_pence, worldwide_revenue_pence, maximum_pence, payment_due, issued_at FROM penalties WHERE case_id = $1 ORDER BY id")
-            .bind(id).fetch_all(p).await.map_err(e)?;
+        let notices = sqlx::query_as::<_, NoticeRow>(&format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices WHERE case_id = $1 ORDER BY id"
+        ))
+        .bind(id)
+        .fetch_all(p)
+        .await
+        .map_err(e)?;
+        let penalties = sqlx::query_as::<_, PenaltyRow>(&format!(
+            "SELECT {PENALTY_COLUMNS} FROM penalties WHERE case_id = $1 ORDER BY id"
+        ))
+        .bind(id)
+        .fetch_all(p)
+        .await
+        .map_err(e)?;
         let appeals = sqlx::query_as::<_, AppealRow>("SELECT id, case_id, notice_id, lodged_at, status FROM appeals WHERE case_id = $1 ORDER BY id")
             .bind(id).fetch_all(p).await.map_err(e)?;
+        let tasks = self.list_tasks(Some(id), false, None).await?;
         let events = sqlx::query_as::<_, Event>("SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE case_id = $1 ORDER BY seq")
             .bind(id).fetch_all(p).await.map_err(e)?;
         let mut cautions = Vec::new();
@@ -764,6 +812,7 @@ impl Register {
             notices,
             penalties,
             appeals,
+            tasks,
             events,
             cautions,
         })
@@ -814,59 +863,112 @@ impl Register {
                 "{case_id} is closed; reopen it first"
             )));
         }
-        let e = |e| self.db.err(e);
         let mut w = self.begin(now, actor).await?;
         let mut shas = Vec::with_capacity(items.len());
         let mut added = false;
         for it in items {
-            let sha = hex::encode(Sha256::digest(it.data));
-            shas.push(sha.clone());
-            let have: Option<(String,)> =
-                sqlx::query_as("SELECT sha256 FROM evidence WHERE case_id = $1 AND sha256 = $2")
-                    .bind(case_id)
-                    .bind(&sha)
-                    .fetch_optional(&mut *w.tx)
-                    .await
-                    .map_err(e)?;
-            if have.is_some() {
-                // Already cited: nothing changes, nothing is appended.
-                continue;
-            }
-            sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
-                .bind(&sha)
-                .bind(it.data.len() as i64)
-                .bind(it.data)
-                .bind(&sha)
-                .execute(&mut *w.tx)
-                .await
-                .map_err(e)?;
-            let seq = self
-                .event(
-                    &mut w,
-                    Some(case_id),
-                    "evidence.added",
-                    serde_json::json!({"sha256": sha, "size": it.data.len(), "name": it.name, "kind": it.kind, "origin": it.origin}),
-                )
-                .await?;
-            sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(case_id)
-                .bind(&sha)
-                .bind(it.kind)
-                .bind(it.name)
-                .bind(it.origin)
-                .bind(actor)
-                .bind(&w.at)
-                .bind(seq)
-                .execute(&mut *w.tx)
-                .await
-                .map_err(e)?;
-            added = true;
+            let (sha, new) = self.attach_in(&mut w, case_id, it).await?;
+            shas.push(sha);
+            added |= new;
         }
         if added {
             self.touch(&mut w, case_id, Some("investigation")).await?;
             self.commit(w).await?;
         }
         Ok(shas)
+    }
+
+    /// Store an item's bytes (once per SHA-256) and cite it in the case, in the write `w`;
+    /// returns its SHA-256 and whether it is new to the case (already cited: nothing is
+    /// appended).
+    pub(crate) async fn attach_in(
+        &self,
+        w: &mut Write<'_>,
+        case_id: &str,
+        it: &NewEvidence<'_>,
+    ) -> Result<(String, bool)> {
+        let e = |e| self.db.err(e);
+        let sha = hex::encode(Sha256::digest(it.data));
+        let have: Option<(String,)> =
+            sqlx::query_as("SELECT sha256 FROM evidence WHERE case_id = $1 AND sha256 = $2")
+                .bind(case_id)
+                .bind(&sha)
+                .fetch_optional(&mut *w.tx)
+                .await
+                .map_err(e)?;
+        if have.is_some() {
+            return Ok((sha, false));
+        }
+        sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
+            .bind(&sha)
+            .bind(it.data.len() as i64)
+            .bind(it.data)
+            .bind(&sha)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(e)?;
+        let seq = self
+            .event(
+                w,
+                Some(case_id),
+                "evidence.added",
+                serde_json::json!({"sha256": sha, "size": it.data.len(), "name": it.name, "kind": it.kind, "origin": it.origin}),
+            )
+            .await?;
+        let actor = w.actor.clone();
+        let at = w.at.clone();
+        sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(case_id)
+            .bind(&sha)
+            .bind(it.kind)
+            .bind(it.name)
+            .bind(it.origin)
+            .bind(&actor)
+            .bind(&at)
+            .bind(seq)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(e)?;
+        Ok((sha, true))
+    }
+
+    /// Store a notice document's HTML and PDF as evidence of kind `notice` in `w`; returns
+    /// their SHA-256s.
+    async fn attach_document(
+        &self,
+        w: &mut Write<'_>,
+        doc: &crate::document::NoticeDocument,
+        stage: &str,
+        origin: &str,
+    ) -> Result<(String, String)> {
+        let base = format!("{}-{}-{}-{stage}", doc.case_id, doc.notice_id, doc.kind);
+        let html = doc.html();
+        let pdf = doc.pdf();
+        let (h, _) = self
+            .attach_in(
+                w,
+                &doc.case_id,
+                &NewEvidence {
+                    data: html.as_bytes(),
+                    name: &format!("{base}.html"),
+                    kind: "notice",
+                    origin,
+                },
+            )
+            .await?;
+        let (p, _) = self
+            .attach_in(
+                w,
+                &doc.case_id,
+                &NewEvidence {
+                    data: &pdf,
+                    name: &format!("{base}.pdf"),
+                    kind: "notice",
+                    origin,
+                },
+            )
+            .await?;
+        Ok((h, p))
     }
 
     /// Mark a case updated; move it from triage to `status` when given.
@@ -931,6 +1033,18 @@ impl Register {
                 "{case_id} is closed; reopen it first"
             )));
         }
+        if let Some(by) = n.comply_by {
+            if by <= now {
+                return Err(Error::Input(format!(
+                    "--comply-by {} is not after now ({})",
+                    time::format(by),
+                    time::format(now)
+                )));
+            }
+        }
+        let basis = self.resolve_basis(case_id, &n.basis).await?;
+        let comply_by = n.comply_by.map(time::format);
+        let steps = n.steps.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let e = |e| self.db.err(e);
         let mut w = self.begin(now, actor).await?;
         for sha in &n.evidence {
@@ -948,7 +1062,8 @@ impl Register {
             }
         }
         let id = self.next_id(&mut w.tx, "notices", "N").await?;
-        sqlx::query("INSERT INTO notices (id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at) VALUES ($1, $2, $3, 'draft', $4, $5, $6, NULL, NULL, NULL, $7)")
+        let basis_json = serde_json::to_string(&basis).unwrap_or_else(|_| "[]".into());
+        sqlx::query("INSERT INTO notices (id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at, steps, comply_by, basis) VALUES ($1, $2, $3, 'draft', $4, $5, $6, NULL, NULL, NULL, $7, $8, $9, $10)")
             .bind(&id)
             .bind(case_id)
             .bind(&n.kind)
@@ -956,25 +1071,45 @@ impl Register {
             .bind(json_list(&n.evidence))
             .bind(n.reasons.trim())
             .bind(&w.at)
+            .bind(steps)
+            .bind(comply_by.as_deref())
+            .bind(&basis_json)
             .execute(&mut *w.tx)
             .await
             .map_err(e)?;
         self.event(&mut w, Some(case_id), "notice.drafted", serde_json::json!({
             "notice": id, "kind": n.kind, "breaches": n.breaches, "evidence": n.evidence, "reasons": n.reasons.trim(),
+            "steps": steps, "comply_by": comply_by, "basis": basis,
         })).await?;
         self.touch(&mut w, case_id, Some("investigation")).await?;
         self.commit(w).await?;
         Ok(Ok(id))
     }
 
-    async fn notice(&self, case_id: &str, id: &str) -> Result<NoticeRow> {
-        sqlx::query_as::<_, NoticeRow>("SELECT id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at FROM notices WHERE id = $1 AND case_id = $2")
-            .bind(id)
-            .bind(case_id)
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(|e| self.db.err(e))?
-            .ok_or_else(|| Error::NotFound(format!("no notice {id} in case {case_id}")))
+    /// A penalty notice of a case.
+    pub async fn penalty_row(&self, case_id: &str, id: &str) -> Result<PenaltyRow> {
+        sqlx::query_as::<_, PenaltyRow>(&format!(
+            "SELECT {PENALTY_COLUMNS} FROM penalties WHERE id = $1 AND case_id = $2"
+        ))
+        .bind(id)
+        .bind(case_id)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(|e| self.db.err(e))?
+        .ok_or_else(|| Error::NotFound(format!("no penalty notice {id} in case {case_id}")))
+    }
+
+    /// A notice of a case.
+    pub async fn notice_row(&self, case_id: &str, id: &str) -> Result<NoticeRow> {
+        sqlx::query_as::<_, NoticeRow>(&format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices WHERE id = $1 AND case_id = $2"
+        ))
+        .bind(id)
+        .bind(case_id)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(|e| self.db.err(e))?
+        .ok_or_else(|| Error::NotFound(format!("no notice {id} in case {case_id}")))
     }
 
     /// Send the notice of intent (s. 28(5)); the representations period ends 10 days later
@@ -987,7 +1122,7 @@ impl Register {
         id: &str,
         representations_end: Option<Timestamp>,
     ) -> Result<std::result::Result<String, Refusal>> {
-        let n = self.notice(case_id, id).await?;
+        let n = self.notice_row(case_id, id).await?;
         if n.status != "draft" {
             return Ok(Err(rules::refuse(
                 &rules::NOTICE_OF_INTENT,
@@ -1006,10 +1141,23 @@ impl Register {
             ))));
         }
         let end_s = time::format(end);
+        let at = time::format(now);
+        let mut sent = n.clone();
+        sent.status = "intent".into();
+        sent.intent_at = Some(at.clone());
+        sent.representations_end = Some(end_s.clone());
+        let doc = self
+            .notice_document(&sent, crate::document::Stage::Intent, &at)
+            .await?;
         let mut w = self.begin(now, actor).await?;
-        sqlx::query("UPDATE notices SET status = 'intent', intent_at = $1, representations_end = $2 WHERE id = $3")
+        let (html, pdf) = self
+            .attach_document(&mut w, &doc, "intent", "baseline case notice intent")
+            .await?;
+        sqlx::query("UPDATE notices SET status = 'intent', intent_at = $1, representations_end = $2, intent_html = $3, intent_pdf = $4 WHERE id = $5")
             .bind(&w.at)
             .bind(&end_s)
+            .bind(&html)
+            .bind(&pdf)
             .bind(id)
             .execute(&mut *w.tx)
             .await
@@ -1018,7 +1166,15 @@ impl Register {
             &mut w,
             Some(case_id),
             "notice.intent",
-            serde_json::json!({"notice": id, "representations_end": end_s}),
+            serde_json::json!({"notice": id, "representations_end": end_s, "document_html": html, "document_pdf": pdf}),
+        )
+        .await?;
+        self.task_in(
+            &mut w,
+            case_id,
+            &format!("Consider the representations on {id} (the period ends {end_s})"),
+            end,
+            None,
         )
         .await?;
         self.touch(&mut w, case_id, None).await?;
@@ -1034,7 +1190,7 @@ impl Register {
         case_id: &str,
         id: &str,
     ) -> Result<std::result::Result<(), Refusal>> {
-        let n = self.notice(case_id, id).await?;
+        let n = self.notice_row(case_id, id).await?;
         if n.status == "issued" {
             return Ok(Err(rules::refuse(
                 &rules::ONE_PER_ACT,
@@ -1063,7 +1219,7 @@ impl Register {
                     format!("the representations period ends {end}"),
                 )));
             }
-            let issued = sqlx::query_as::<_, NoticeRow>("SELECT id, case_id, kind, status, breaches, evidence, reasons, intent_at, representations_end, issued_at, created_at FROM notices WHERE case_id = $1 AND kind = 'compliance' AND status = 'issued'")
+            let issued = sqlx::query_as::<_, NoticeRow>(&format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE case_id = $1 AND kind = 'compliance' AND status = 'issued'"))
                 .bind(case_id)
                 .fetch_all(&self.db.pool)
                 .await
@@ -1081,20 +1237,67 @@ impl Register {
                 }
             }
         }
+        if n.kind == "compliance" || n.kind == "stop" {
+            match &n.comply_by {
+                None => {
+                    return Ok(Err(rules::refuse(
+                        &rules::NOTICE_PERIOD,
+                        format!("{id} specifies no period; draft it with --comply-by DATE"),
+                    )))
+                }
+                Some(by) if time::parse(by, "comply_by")? <= now => {
+                    return Ok(Err(rules::refuse(
+                        &rules::NOTICE_PERIOD,
+                        format!("the period {id} specifies ended {by}, before it is given"),
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        let at = time::format(now);
+        let mut given = n.clone();
+        given.status = "issued".into();
+        given.issued_at = Some(at.clone());
+        let doc = self
+            .notice_document(&given, crate::document::Stage::Issued, &at)
+            .await?;
         let mut w = self.begin(now, actor).await?;
-        sqlx::query("UPDATE notices SET status = 'issued', issued_at = $1 WHERE id = $2 AND status <> 'issued'")
+        let (html, pdf) = self
+            .attach_document(&mut w, &doc, "given", "baseline case notice issue")
+            .await?;
+        let done = sqlx::query("UPDATE notices SET status = 'issued', issued_at = $1, issued_html = $2, issued_pdf = $3 WHERE id = $4 AND status <> 'issued'")
             .bind(&w.at)
+            .bind(&html)
+            .bind(&pdf)
             .bind(id)
             .execute(&mut *w.tx)
             .await
             .map_err(|e| self.db.err(e))?;
+        if done.rows_affected() != 1 {
+            // Another writer gave it between our read and our lock.
+            return Ok(Err(rules::refuse(
+                &rules::ONE_PER_ACT,
+                format!("{id} was already issued"),
+            )));
+        }
         self.event(
             &mut w,
             Some(case_id),
             "notice.issued",
-            serde_json::json!({"notice": id, "kind": n.kind, "breaches": n.breach_list()}),
+            serde_json::json!({"notice": id, "kind": n.kind, "breaches": n.breach_list(), "document_html": html, "document_pdf": pdf}),
         )
         .await?;
+        if let Some(by) = &n.comply_by {
+            let due = time::parse(by, "comply_by")?;
+            self.task_in(
+                &mut w,
+                case_id,
+                &format!("Check compliance with {id} (period ends {by})"),
+                due,
+                None,
+            )
+            .await?;
+        }
         sqlx::query("UPDATE cases SET status = 'outcome' WHERE id = $1 AND status <> 'closed'")
             .bind(case_id)
             .execute(&mut *w.tx)
@@ -1157,7 +1360,29 @@ impl Register {
                 ),
             )));
         }
-        self.case_row(case_id).await?;
+        let case = self.case_row(case_id).await?;
+        if case.status == "closed" {
+            return Err(Error::Input(format!(
+                "{case_id} is closed; reopen it first"
+            )));
+        }
+        for sha in &p.evidence {
+            let have: Option<(String,)> =
+                sqlx::query_as("SELECT sha256 FROM evidence WHERE case_id = $1 AND sha256 = $2")
+                    .bind(case_id)
+                    .bind(sha)
+                    .fetch_optional(&self.db.pool)
+                    .await
+                    .map_err(|e| self.db.err(e))?;
+            if have.is_none() {
+                return Err(Error::Input(format!(
+                    "--evidence {sha} is not evidence of {case_id}"
+                )));
+            }
+        }
+        let basis = self.resolve_basis(case_id, &p.basis).await?;
+        let basis_json = serde_json::to_string(&basis).unwrap_or_else(|_| "[]".into());
+        let reasons = p.reasons.trim();
         let mut w = self.begin(now, actor).await?;
         let prior: Option<(String,)> =
             sqlx::query_as("SELECT id FROM penalties WHERE case_id = $1 AND breach = $2")
@@ -1177,16 +1402,47 @@ impl Register {
         }
         let id = self.next_id(&mut w.tx, "penalties", "P").await?;
         let due = time::format(time::plus_days(now, p.payment_days));
-        sqlx::query("INSERT INTO penalties (id, case_id, breach, amount_pence, daily_pence, worldwide_revenue_pence, maximum_pence, payment_due, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        let row = PenaltyRow {
+            id: id.clone(),
+            case_id: case_id.to_owned(),
+            breach: p.breach.clone(),
+            amount_pence: p.amount_pence,
+            daily_pence: p.daily_pence,
+            worldwide_revenue_pence: p.worldwide_revenue_pence,
+            maximum_pence: max,
+            payment_due: due.clone(),
+            issued_at: w.at.clone(),
+            reasons: Some(reasons.to_owned()),
+            evidence: Some(json_list(&p.evidence)),
+            basis: Some(basis_json.clone()),
+            issued_html: None,
+            issued_pdf: None,
+        };
+        // The document reads the case's operators and evidence, committed before this write.
+        let doc = self.penalty_document(&row).await?;
+        let (html, pdf) = self
+            .attach_document(&mut w, &doc, "given", "baseline case penalty")
+            .await?;
+        sqlx::query("INSERT INTO penalties (id, case_id, breach, amount_pence, daily_pence, worldwide_revenue_pence, maximum_pence, payment_due, issued_at, reasons, evidence, basis, issued_html, issued_pdf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
             .bind(&id).bind(case_id).bind(&p.breach).bind(p.amount_pence).bind(p.daily_pence)
             .bind(p.worldwide_revenue_pence).bind(max).bind(&due).bind(&w.at)
+            .bind(reasons).bind(json_list(&p.evidence)).bind(&basis_json).bind(&html).bind(&pdf)
             .execute(&mut *w.tx)
             .await
             .map_err(|e| self.db.err(e))?;
         self.event(&mut w, Some(case_id), "penalty.given", serde_json::json!({
             "penalty": id, "breach": p.breach, "amount_pence": p.amount_pence, "daily_pence": p.daily_pence,
             "worldwide_revenue_pence": p.worldwide_revenue_pence, "maximum_pence": max, "payment_due": due,
+            "reasons": reasons, "evidence": p.evidence, "basis": basis, "document_html": html, "document_pdf": pdf,
         })).await?;
+        self.task_in(
+            &mut w,
+            case_id,
+            &format!("Check payment of {id} (due {due})"),
+            time::plus_days(now, p.payment_days),
+            None,
+        )
+        .await?;
         sqlx::query("UPDATE cases SET status = 'outcome' WHERE id = $1 AND status <> 'closed'")
             .bind(case_id)
             .execute(&mut *w.tx)
@@ -1207,7 +1463,7 @@ impl Register {
         notice_id: &str,
         lodged: Timestamp,
     ) -> Result<std::result::Result<String, Refusal>> {
-        let n = self.notice(case_id, notice_id).await?;
+        let n = self.notice_row(case_id, notice_id).await?;
         if n.status != "issued" {
             return Ok(Err(rules::refuse(
                 &rules::APPEAL,
@@ -1481,8 +1737,8 @@ impl Register {
         let p = &self.db.pool;
         let e = |e| self.db.err(e);
         let q = match case {
-            Some(_) => "SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE kind IN ('evidence.added', 'notice.drafted', 'notice.intent', 'notice.issued', 'case.closed', 'case.reopened') AND case_id = $1 ORDER BY seq",
-            None => "SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE kind IN ('evidence.added', 'notice.drafted', 'notice.intent', 'notice.issued', 'case.closed', 'case.reopened') ORDER BY seq",
+            Some(_) => "SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE kind IN ('evidence.added', 'notice.drafted', 'notice.intent', 'notice.issued', 'case.closed', 'case.reopened', 'penalty.given', 'appeal.lodged', 'task.added', 'task.done') AND case_id = $1 ORDER BY seq",
+            None => "SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE kind IN ('evidence.added', 'notice.drafted', 'notice.intent', 'notice.issued', 'case.closed', 'case.reopened', 'penalty.given', 'appeal.lodged', 'task.added', 'task.done') ORDER BY seq",
         };
         let mut query = sqlx::query_as::<_, Event>(q);
         if let Some(c) = case {
@@ -1491,6 +1747,8 @@ impl Register {
         let events = query.fetch_all(p).await.map_err(e)?;
         let mut notice_status: std::collections::BTreeMap<String, String> = Default::default();
         let mut case_closed: std::collections::BTreeMap<String, bool> = Default::default();
+        let mut task_status: std::collections::BTreeMap<String, (String, String)> =
+            Default::default();
         for ev in &events {
             let body: serde_json::Value = serde_json::from_str(&ev.body).unwrap_or_default();
             let cid = ev.case_id.clone().unwrap_or_default();
@@ -1540,10 +1798,104 @@ impl Register {
                     );
                 }
                 "notice.issued" => {
+                    let id = body["notice"].as_str().unwrap_or_default().to_owned();
+                    let row: Option<(Option<String>, Option<String>)> =
+                        sqlx::query_as("SELECT issued_html, issued_pdf FROM notices WHERE id = $1")
+                            .bind(&id)
+                            .fetch_optional(p)
+                            .await
+                            .map_err(e)?;
+                    if let Some((html, pdf)) = row {
+                        let want = (
+                            body["document_html"].as_str().map(str::to_owned),
+                            body["document_pdf"].as_str().map(str::to_owned),
+                        );
+                        if want.0.is_some() && (html, pdf) != want {
+                            return Ok(Some(Problem::Record {
+                                table: "notices".into(),
+                                id,
+                                reason: format!("the documents given differ from event {}", ev.seq),
+                            }));
+                        }
+                    }
                     notice_status.insert(
                         body["notice"].as_str().unwrap_or_default().to_owned(),
                         "issued".into(),
                     );
+                }
+                "penalty.given" => {
+                    let id = body["penalty"].as_str().unwrap_or_default().to_owned();
+                    let row: Option<(String, i64, String, Option<String>)> = sqlx::query_as(
+                        "SELECT breach, amount_pence, payment_due, issued_html FROM penalties WHERE id = $1",
+                    )
+                    .bind(&id)
+                    .fetch_optional(p)
+                    .await
+                    .map_err(e)?;
+                    let want = (
+                        body["breach"].as_str().unwrap_or_default().to_owned(),
+                        body["amount_pence"].as_i64().unwrap_or_default(),
+                        body["payment_due"].as_str().unwrap_or_default().to_owned(),
+                        body["document_html"].as_str().map(str::to_owned),
+                    );
+                    let reason = match row {
+                        None => Some(format!("row missing (given by event {})", ev.seq)),
+                        Some(r) if r != want => Some(format!(
+                            "breach, amount, payment date or document differ from event {}",
+                            ev.seq
+                        )),
+                        Some(_) => None,
+                    };
+                    if let Some(reason) = reason {
+                        return Ok(Some(Problem::Record {
+                            table: "penalties".into(),
+                            id,
+                            reason,
+                        }));
+                    }
+                }
+                "appeal.lodged" => {
+                    let id = body["appeal"].as_str().unwrap_or_default().to_owned();
+                    let row: Option<(String, String)> =
+                        sqlx::query_as("SELECT notice_id, lodged_at FROM appeals WHERE id = $1")
+                            .bind(&id)
+                            .fetch_optional(p)
+                            .await
+                            .map_err(e)?;
+                    let want = (
+                        body["notice"].as_str().unwrap_or_default().to_owned(),
+                        body["lodged_at"].as_str().unwrap_or_default().to_owned(),
+                    );
+                    if row.as_ref() != Some(&want) {
+                        return Ok(Some(Problem::Record {
+                            table: "appeals".into(),
+                            id,
+                            reason: format!(
+                                "{} (lodged by event {})",
+                                if row.is_none() {
+                                    "row missing"
+                                } else {
+                                    "notice or date differ"
+                                },
+                                ev.seq
+                            ),
+                        }));
+                    }
+                }
+                "task.added" => {
+                    task_status.insert(
+                        body["task"].as_str().unwrap_or_default().to_owned(),
+                        (
+                            "open".to_owned(),
+                            body["due_at"].as_str().unwrap_or_default().to_owned(),
+                        ),
+                    );
+                }
+                "task.done" => {
+                    if let Some(t) = task_status.get_mut(body["task"].as_str().unwrap_or_default())
+                    {
+                        t.0 = "done".into();
+                    }
                 }
                 "case.closed" => {
                     case_closed.insert(cid, true);
@@ -1576,6 +1928,27 @@ impl Register {
                     }))
                 }
                 Some(_) => {}
+            }
+        }
+        for (id, want) in &task_status {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT status, due_at FROM tasks WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(p)
+                    .await
+                    .map_err(e)?;
+            if row.as_ref() != Some(want) {
+                return Ok(Some(Problem::Record {
+                    table: "tasks".into(),
+                    id: id.clone(),
+                    reason: match row {
+                        None => "row missing".into(),
+                        Some((s, d)) => format!(
+                            "status `{s}` due {d}; the events say `{}` due {}",
+                            want.0, want.1
+                        ),
+                    },
+                }));
             }
         }
         for (id, closed) in &case_closed {

@@ -53,6 +53,12 @@ pub const NOTICE_CONTENT: Rule = Rule {
     text: "A compliance or stop notice must give the reasons for it, explain the consequences of not complying and how to appeal.",
     uncertain: false,
 };
+pub const NOTICE_PERIOD: Rule = Rule {
+    id: "notice-period",
+    citation: "s. 28(2), s. 29(2)",
+    text: "A compliance notice requires compliance, and a stop notice requires the activity to stop, within a period the notice specifies.",
+    uncertain: false,
+};
 pub const STOP_RECALL_INTENT: Rule = Rule {
     id: "stop-recall-notice-intent",
     citation: "s. 29, s. 30, s. 31",
@@ -102,6 +108,7 @@ pub const RULES: &[Rule] = &[
     REPRESENTATIONS_PERIOD,
     ONE_PER_ACT,
     NOTICE_CONTENT,
+    NOTICE_PERIOD,
     STOP_RECALL_INTENT,
     PENALTY_ONE_PER_BREACH,
     PENALTY_MAXIMUM,

@@ -5,69 +5,12 @@
 
 #![allow(clippy::inconsistent_digit_grouping)] // pence as pounds_pence
 
+mod common;
+
 use baseline_register::chain::Problem;
 use baseline_register::register::NewCase;
-use baseline_register::{time, NewEvidence, NewNotice, NewPenalty, Register};
-use jiff::Timestamp;
-
-fn t(s: &str) -> Timestamp {
-    time::parse(s, "test").unwrap()
-}
-
-fn pg_url() -> String {
-    std::env::var("BASELINE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// Registers to run a test on: SQLite always, PostgreSQL when reachable.
-async fn registers(test: &str, dir: &std::path::Path) -> Vec<(String, Register)> {
-    sqlx::any::install_default_drivers();
-    let key = baseline_register::chain::new_key();
-    let sqlite = Register::open(dir.join("r.db").to_str().unwrap(), Some(key.clone()))
-        .await
-        .unwrap();
-    let mut out = vec![("sqlite".to_owned(), sqlite)];
-    let schema = format!("t_{test}");
-    // A fresh schema per test run: what an earlier run left is dropped first.
-    if let Ok(pool) = sqlx::AnyPool::connect(&pg_url()).await {
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    }
-    match Register::open_in_schema(&pg_url(), &schema, Some(key)).await {
-        Ok(r) => out.push(("postgres".to_owned(), r)),
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL not reachable in CI: {e}"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("PostgreSQL not reachable ({e}); testing SQLite only");
-            }
-        }
-    }
-    out
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
-fn new_case() -> NewCase {
-    NewCase {
-        title: "Camera with a fixed root password".into(),
-        operators: vec![("Acme Devices Ltd".into(), "manufacturer".into())],
-        ..NewCase::default()
-    }
-}
+use baseline_register::{NewEvidence, NewNotice, NewPenalty};
+use common::{block, new_case, registers, t, tamper};
 
 #[test]
 fn the_whole_flow_with_every_rule_refusing_and_allowing() {
@@ -103,6 +46,7 @@ fn the_whole_flow_with_every_rule_refusing_and_allowing() {
                         breaches: vec!["psti:sch1-p1".into()],
                         evidence: vec![sha.clone()],
                         reasons: " ".into(),
+                        ..NewNotice::default()
                     },
                 )
                 .await
@@ -114,6 +58,8 @@ fn the_whole_flow_with_every_rule_refusing_and_allowing() {
                 breaches: vec!["psti:sch1-p1".into()],
                 evidence: vec![sha.clone()],
                 reasons: "The firmware ships a fixed root password (CRED-001).".into(),
+                comply_by: Some(t("2027-03-01T00:00:00Z")),
+                ..NewNotice::default()
             };
             let n = r
                 .draft_notice(now, "officer@opss", &id, &notice)
@@ -186,6 +132,7 @@ fn the_whole_flow_with_every_rule_refusing_and_allowing() {
                     worldwide_revenue_pence: revenue,
                     daily_pence: daily,
                     payment_days: days,
+                    ..NewPenalty::default()
                 };
             let later = t("2027-03-01T00:00:00Z");
             let e = r
@@ -279,7 +226,10 @@ fn the_whole_flow_with_every_rule_refusing_and_allowing() {
             let v = r.verify(None).await.unwrap();
             assert_eq!(v.problem, None, "{backend}");
             assert_eq!(v.events, d.events.len() as i64);
-            assert_eq!(v.evidence, 1);
+            // The report, and the HTML and PDF of each document sent: two notices of intent,
+            // one notice given, one penalty notice.
+            assert_eq!(v.evidence, 9);
+            assert_eq!(d.evidence.iter().filter(|e| e.kind == "notice").count(), 8);
             // Bad input writes nothing.
             let before = r.verify(None).await.unwrap().events;
             assert!(r
@@ -313,11 +263,6 @@ fn the_whole_flow_with_every_rule_refusing_and_allowing() {
     });
 }
 
-/// Run SQL directly against the register's database, as someone with database access would.
-async fn tamper(r: &Register, sql: &str) {
-    sqlx::query(sql).execute(&r.db_pool()).await.unwrap();
-}
-
 #[test]
 fn tampering_of_every_kind_is_named_by_verify() {
     let dir = tempfile::tempdir().unwrap();
@@ -348,6 +293,7 @@ fn tampering_of_every_kind_is_named_by_verify() {
                         breaches: vec!["psti:sch1-p1".into()],
                         evidence: vec![],
                         reasons: "fixed password".into(),
+                        ..NewNotice::default()
                     },
                 )
                 .await

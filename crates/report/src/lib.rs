@@ -5,6 +5,7 @@ pub mod cyclonedx;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pdf;
 pub mod sarif;
 pub mod statement;
 pub mod statement_pdf;

@@ -4,6 +4,7 @@
 //! catching a row edited in the database.
 
 use assert_cmd::Command;
+use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -89,7 +90,41 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             .arg("--key")
             .arg(&key);
         let out = stdout(&mut init);
-        assert!(out.contains("ready (schema 2)"), "{out}");
+        assert!(out.contains("ready (schema 3)"), "{out}");
+        let register = |args: &[&str]| {
+            let mut c = Command::cargo_bin("baseline").unwrap();
+            c.arg("register")
+                .args(args)
+                .args(["--database", &db, "--now", "2027-01-04T09:00:00Z"])
+                .arg("--key")
+                .arg(&key);
+            stdout(&mut c)
+        };
+        assert_eq!(
+            register(&[
+                "operator",
+                "Demo Devices Ltd",
+                "--company-number",
+                "09999999",
+                "--address",
+                "2 Example Road, Leeds",
+                "--country",
+                "GB"
+            ]),
+            "OP-000001 Demo Devices Ltd"
+        );
+        register(&["team", "add", "Connected products"]);
+        register(&[
+            "user",
+            "add",
+            "--email",
+            "officer@opss.gov.uk",
+            "--role",
+            "officer",
+            "--team",
+            "Connected products",
+        ]);
+        assert!(register(&["user", "list"]).contains("officer@opss.gov.uk"));
 
         let t0 = "2027-01-04T10:00:00Z";
         let reference = stdout(case(&db, &key, t0).args([
@@ -117,6 +152,8 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             "Demo Devices Ltd",
             "--role",
             "manufacturer",
+            "--team",
+            "Connected products",
         ]));
         assert_eq!(id, "CASE-000001", "{db}");
         let out = stdout(case(&db, &key, t0).args([
@@ -148,8 +185,37 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             &report,
             "--reasons",
             "A fixed root password hash in the firmware.",
+            "--comply-by",
+            "2027-03-01",
+            "--steps",
+            "Supply firmware that makes the user set the password.",
+            "--basis",
+            &format!("{}/psti:sch1-p1", &report[..12]),
         ]));
         assert_eq!(n, "N-000001");
+        // A basis that is not a failed verdict of the case's assessment: exit 2.
+        let out = case(&db, &key, t0)
+            .args([
+                "notice",
+                "draft",
+                &id,
+                "--kind",
+                "compliance",
+                "--breach",
+                "psti:sch1-p1",
+                "--reasons",
+                "r",
+                "--basis",
+                &format!("{report}/psti:sch1-p3"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // Issuing before the notice of intent: refused by s. 28(5), exit 1.
         let out = case(&db, &key, t0)
             .args(["notice", "issue", &id, &n])
@@ -167,7 +233,46 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             String::from_utf8_lossy(&out.stderr).trim(),
             "refused: s. 28(6): the representations period ends 2027-01-14T10:00:00Z"
         );
+        let tasks: serde_json::Value =
+            serde_json::from_str(&stdout(case(&db, &key, "2027-01-15").args([
+                "task",
+                "list",
+                "--overdue",
+                "--format",
+                "json",
+            ])))
+            .unwrap();
+        assert_eq!(
+            tasks[0]["title"],
+            "Consider the representations on N-000001 (the period ends 2027-01-14T10:00:00Z)",
+            "{db}"
+        );
+        stdout(case(&db, &key, "2027-01-14T10:00:00Z").args([
+            "task",
+            "done",
+            &id,
+            tasks[0]["id"].as_str().unwrap(),
+            "--note",
+            "none received",
+        ]));
         stdout(case(&db, &key, "2027-01-14T10:00:00Z").args(["notice", "issue", &id, &n]));
+        let pdf = dir.path().join("notice.pdf");
+        let mut render = case(&db, &key, "2027-06-01");
+        render.args(["notice", "render", &id, &n, "-o"]).arg(&pdf);
+        stdout(&mut render);
+        let pdf = std::fs::read(&pdf).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let html = stdout(case(&db, &key, "2027-06-01").args(["notice", "render", &id, &n]));
+        for want in [
+            "Given on 2027-01-14.",
+            "Demo Devices Ltd (manufacturer), company number 09999999, 2 Example Road, Leeds, GB",
+            "verdict psti:sch1-p1 — fail",
+            "by 2027-03-01T00:00:00Z",
+            "Supply firmware that makes the user set the password.",
+            report.as_str(),
+        ] {
+            assert!(html.contains(want), "{db}: no `{want}` in\n{html}");
+        }
         let p = stdout(case(&db, &key, "2027-02-01").args([
             "penalty",
             &id,
@@ -177,8 +282,16 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
             "250000",
             "--worldwide-revenue",
             "80000000",
+            "--reasons",
+            "The failure went on after the compliance notice.",
         ]));
         assert_eq!(p, "P-000001");
+        let json: serde_json::Value = serde_json::from_str(&stdout(
+            case(&db, &key, "2027-02-01").args(["notice", "render", &id, &p, "--as", "json"]),
+        ))
+        .unwrap();
+        assert_eq!(json["penalty"]["amount"], "£250,000");
+        assert_eq!(json["penalty"]["payment_due"], "2027-03-01T00:00:00Z");
         stdout(case(&db, &key, "2027-02-05").args(["appeal", &id, &n, "--lodged", "2027-02-03"]));
         stdout(case(&db, &key, "2027-03-01").args([
             "close",
@@ -194,7 +307,15 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
         .unwrap();
         assert_eq!(show["case"]["status"], "closed");
         assert_eq!(show["notices"][0]["status"], "issued");
-        assert_eq!(show["evidence"].as_array().unwrap().len(), 2);
+        let given = show["notices"][0]["issued_pdf"].as_str().unwrap();
+        assert_eq!(
+            given,
+            hex::encode(sha2::Sha256::digest(&pdf)),
+            "the PDF written is the one given"
+        );
+        // The report, the image, and HTML and PDF of the notice of intent, the notice given
+        // and the penalty notice.
+        assert_eq!(show["evidence"].as_array().unwrap().len(), 8);
         let kinds: Vec<&str> = show["events"]
             .as_array()
             .unwrap()
@@ -208,9 +329,19 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
                 "evidence.added",
                 "evidence.added",
                 "notice.drafted",
+                "evidence.added",
+                "evidence.added",
                 "notice.intent",
+                "task.added",
+                "task.done",
+                "evidence.added",
+                "evidence.added",
                 "notice.issued",
+                "task.added",
+                "evidence.added",
+                "evidence.added",
                 "penalty.given",
+                "task.added",
                 "appeal.lodged",
                 "case.closed"
             ],
@@ -223,7 +354,7 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
         stdout(&mut cp);
         let out = stdout(case(&db, &key, "2027-03-01").arg("verify"));
         assert_eq!(
-            out, "verified: 10 events, 1 checkpoints, 2 evidence items",
+            out, "verified: 23 events, 1 checkpoints, 8 evidence items",
             "{db}"
         );
         // Input errors: exit 2, nothing written.

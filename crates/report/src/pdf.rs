@@ -48,16 +48,18 @@ impl Line {
 
 /// Text as WinAnsi bytes: typographic dashes and quotes to ASCII, other non-Latin-1 to `?`.
 pub fn latin1(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            '\u{2013}' | '\u{2014}' => b'-',
-            '\u{2018}' | '\u{2019}' => b'\'',
-            '\u{201c}' | '\u{201d}' => b'"',
-            '\u{2026}' => b'.',
-            c if (c as u32) < 0x100 && !c.is_control() => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{2013}' | '\u{2014}' => out.push(b'-'),
+            '\u{2018}' | '\u{2019}' => out.push(b'\''),
+            '\u{201c}' | '\u{201d}' => out.push(b'"'),
+            '\u{2026}' => out.extend_from_slice(b"..."),
+            c if (c as u32) < 0x100 && !c.is_control() => out.push(c as u32 as u8),
+            _ => out.push(b'?'),
+        }
+    }
+    out
 }
 
 /// Greedy word wrap to `max` characters (Helvetica averages about half its size per glyph).
@@ -192,7 +194,7 @@ mod tests {
             wrap("x 0123456789abcdef0123", 8),
             vec!["x", "01234567", "89abcdef", "0123"]
         );
-        assert_eq!(latin1("a\u{2013}b\u{4e2d}"), b"a-b?");
+        assert_eq!(latin1("a\u{2013}b\u{4e2d}\u{2026}"), b"a-b?...");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use crate::output::TextOrJson;
 use anyhow::{bail, Context as _, Result};
 use baseline_register::chain;
+use baseline_register::document::Format;
+use baseline_register::people::{NewUser, OperatorRow};
 use baseline_register::register::{NewCase, NewEvidence, NewNotice, NewPenalty, Register};
 use baseline_register::{rules, time, Refusal};
 use clap::{Args as ClapArgs, Subcommand};
@@ -108,6 +110,61 @@ enum RegisterCommand {
     Checkpoint,
     /// List the statutory rules the register enforces, with citations and uncertain flags.
     Rules,
+    /// Teams of the enforcement authority: `add NAME`, `list`.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Users (officers, team leads, admins, auditors, respondents): `add`, `list`.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Record or correct an economic operator's details (used in notices).
+    ///
+    /// Example: baseline register operator "Acme Devices Ltd" --company-number 01234567 --address "1 High St, Leeds" --country GB
+    Operator {
+        /// The operator's legal name (as given to `case open --operator`).
+        name: String,
+        #[arg(long)]
+        company_number: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        /// ISO 3166-1 alpha-2 code (GB, CN, US…).
+        #[arg(long)]
+        country: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TeamCommand {
+    /// Create a team.
+    Add { name: String },
+    /// List the teams.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Record a user.
+    ///
+    /// Example: baseline register user add --email a.officer@opss.gov.uk --role officer --team "Connected products"
+    Add {
+        #[arg(long)]
+        email: String,
+        /// officer, team-lead, team-admin, auditor or respondent.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// For a respondent: the operator (legal name) they answer for.
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// List the users.
+    List,
 }
 
 /// Work with enforcement cases.
@@ -201,6 +258,22 @@ enum CaseCommand {
         /// Days to pay (at least 28, s. 36(7)).
         #[arg(long, default_value_t = 28)]
         payment_days: i64,
+        /// The reasons for the penalty, as the notice will state them.
+        #[arg(long, default_value = "")]
+        reasons: String,
+        /// SHA-256 of evidence of this case the penalty rests on (repeatable).
+        #[arg(long = "evidence", value_name = "SHA")]
+        evidence: Vec<String>,
+        /// A verdict or findings of an attached assessment: SHA/REQUIREMENT or SHA/CHECK-CODE
+        /// (repeatable; SHA may be a unique prefix of 8+ hex digits).
+        #[arg(long = "basis", value_name = "SHA/REF")]
+        basis: Vec<String>,
+    },
+    /// Tasks with due dates: `add`, `done`, `list` (the register adds its own: consider
+    /// representations, check compliance, check payment).
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
     },
     /// Record an appeal against an issued notice.
     Appeal {
@@ -312,6 +385,18 @@ enum NoticeCommand {
         /// The reasons for the notice (s. 28(3)(a)).
         #[arg(long)]
         reasons: String,
+        /// The steps the person must take (s. 28(4), s. 29(4)).
+        #[arg(long)]
+        steps: Option<String>,
+        /// End of the period to comply or stop (s. 28(2), s. 29(2)); required to issue a
+        /// compliance or stop notice.
+        #[arg(long, value_name = "RFC3339")]
+        comply_by: Option<String>,
+        /// A verdict or findings of an attached assessment as the basis of the breach:
+        /// SHA/REQUIREMENT (a failed verdict) or SHA/CHECK-CODE (repeatable; SHA may be a
+        /// unique prefix of 8+ hex digits).
+        #[arg(long = "basis", value_name = "SHA/REF")]
+        basis: Vec<String>,
     },
     /// Send the notice of intent: the representations period starts (s. 28(5)-(6)).
     Intent {
@@ -323,6 +408,54 @@ enum NoticeCommand {
     },
     /// Issue the notice (refused before the representations period ends).
     Issue { case: String, notice: String },
+    /// Write a notice (N-…) or penalty notice (P-…) as a document. A document sent or given
+    /// is written byte for byte as stored; a draft is rendered now and marked DRAFT.
+    ///
+    /// Example: baseline case notice render CASE-000001 N-000001 -o notice.pdf
+    Render {
+        case: String,
+        notice: String,
+        /// html, pdf or json (default: from the -o extension, else html).
+        #[arg(long = "as", value_name = "FORMAT")]
+        as_format: Option<String>,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TaskCommand {
+    /// Add a task; prints its id.
+    ///
+    /// Example: baseline case task add CASE-000001 --title "Test purchase" --due 2027-02-01
+    Add {
+        case: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_name = "DATE")]
+        due: String,
+        /// A user's email.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// Mark a task done.
+    Done {
+        case: String,
+        task: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List open tasks, soonest due first (of one case, or all).
+    List {
+        case: Option<String>,
+        /// Only those overdue (due before --now).
+        #[arg(long)]
+        overdue: bool,
+        /// Done ones too.
+        #[arg(long, conflicts_with = "overdue")]
+        all: bool,
+    },
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -352,6 +485,24 @@ fn done(format: TextOrJson, text: &str, json: serde_json::Value) -> Result<ExitC
         TextOrJson::Text => println!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The document format of `case notice render`: `--as`, else the output's extension, else HTML.
+fn document_format(as_format: Option<&str>, output: Option<&Path>) -> Result<Format> {
+    let name = match as_format {
+        Some(f) => f.to_ascii_lowercase(),
+        None => output
+            .and_then(|p| p.extension())
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .filter(|e| matches!(e.as_str(), "html" | "htm" | "pdf" | "json"))
+            .unwrap_or_else(|| "html".into()),
+    };
+    Ok(match name.as_str() {
+        "html" | "htm" => Format::Html,
+        "pdf" => Format::Pdf,
+        "json" => Format::Json,
+        other => bail!("--as `{other}` is not html, pdf or json"),
+    })
 }
 
 fn gbp(s: &str, what: &str) -> Result<i64> {
@@ -407,6 +558,54 @@ pub fn run_register(args: RegisterArgs) -> Result<ExitCode> {
                     }
                 }
                 Ok(ExitCode::SUCCESS)
+            }
+            RegisterCommand::Team { command } => {
+                let r = c.open().await?;
+                match command {
+                    TeamCommand::Add { name } => {
+                        r.add_team(c.now()?, &c.actor(), &name).await?;
+                        done(c.format, &format!("team `{}` added", name.trim()), serde_json::json!({"team": name.trim()}))
+                    }
+                    TeamCommand::List => {
+                        let teams = r.teams().await?;
+                        match c.format {
+                            TextOrJson::Json => print_json(&teams)?,
+                            TextOrJson::Text => teams.iter().for_each(|t| println!("{t}")),
+                        }
+                        Ok(ExitCode::SUCCESS)
+                    }
+                }
+            }
+            RegisterCommand::User { command } => {
+                let r = c.open().await?;
+                match command {
+                    UserCommand::Add { email, role, name, team, operator } => {
+                        let u = NewUser { email, name, role, team, operator };
+                        r.add_user(c.now()?, &c.actor(), &u).await?;
+                        let email = u.email.trim().to_lowercase();
+                        done(c.format, &format!("user {email} added ({})", u.role), serde_json::json!({"email": email, "role": u.role}))
+                    }
+                    UserCommand::List => {
+                        let users = r.users().await?;
+                        match c.format {
+                            TextOrJson::Json => print_json(&users)?,
+                            TextOrJson::Text => {
+                                for u in &users {
+                                    println!("{:<32} {:<11} {}{}", u.email, u.role, u.team.as_deref().unwrap_or("-"), u.operator_id.as_deref().map(|o| format!(" (for {o})")).unwrap_or_default());
+                                }
+                                println!("{} user(s)", users.len());
+                            }
+                        }
+                        Ok(ExitCode::SUCCESS)
+                    }
+                }
+            }
+            RegisterCommand::Operator { name, company_number, address, country } => {
+                let r = c.open().await?;
+                let o = r
+                    .set_operator(c.now()?, &c.actor(), &OperatorRow { id: String::new(), legal_name: name, company_number, address, country })
+                    .await?;
+                done(c.format, &format!("{} {}", o.id, o.legal_name), serde_json::to_value(&o)?)
             }
         }
     })
@@ -565,8 +764,9 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
             CaseCommand::Notice { command } => {
                 let r = c.open().await?;
                 match command {
-                    NoticeCommand::Draft { case, kind, breaches, evidence, reasons } => {
-                        match r.draft_notice(now, &actor, &case, &NewNotice { kind, breaches, evidence, reasons }).await? {
+                    NoticeCommand::Draft { case, kind, breaches, evidence, reasons, steps, comply_by, basis } => {
+                        let comply_by = comply_by.as_deref().map(|s| time::parse(s, "--comply-by")).transpose()?;
+                        match r.draft_notice(now, &actor, &case, &NewNotice { kind, breaches, evidence, reasons, steps, comply_by, basis }).await? {
                             Ok(id) => done(fmt, &id, serde_json::json!({"case": case, "notice": id})),
                             Err(refusal) => refused(&refusal, fmt),
                         }
@@ -582,20 +782,69 @@ pub fn run_case(args: CaseArgs) -> Result<ExitCode> {
                         Ok(()) => done(fmt, &format!("{notice} issued"), serde_json::json!({"notice": notice, "issued": true})),
                         Err(refusal) => refused(&refusal, fmt),
                     },
+                    NoticeCommand::Render { case, notice, as_format, output } => {
+                        let format = document_format(as_format.as_deref(), output.as_deref())?;
+                        let bytes = r.document(now, &actor, &case, &notice, format).await?;
+                        match output {
+                            Some(path) => {
+                                crate::output::write_atomic(&path, &bytes)?;
+                                eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+                            }
+                            None => {
+                                use std::io::Write as _;
+                                let mut out = std::io::stdout().lock();
+                                out.write_all(&bytes)?;
+                                out.flush()?;
+                            }
+                        }
+                        Ok(ExitCode::SUCCESS)
+                    }
                 }
             }
-            CaseCommand::Penalty { case, breach, amount, worldwide_revenue, daily, payment_days } => {
+            CaseCommand::Penalty { case, breach, amount, worldwide_revenue, daily, payment_days, reasons, evidence, basis } => {
                 let p = NewPenalty {
                     breach,
                     amount_pence: gbp(&amount, "--amount")?,
                     worldwide_revenue_pence: worldwide_revenue.as_deref().map(|s| gbp(s, "--worldwide-revenue")).transpose()?,
                     daily_pence: daily.as_deref().map(|s| gbp(s, "--daily")).transpose()?,
                     payment_days,
+                    reasons,
+                    evidence,
+                    basis,
                 };
                 let r = c.open().await?;
                 match r.penalty(now, &actor, &case, &p).await? {
                     Ok(id) => done(fmt, &id, serde_json::json!({"case": case, "penalty": id})),
                     Err(refusal) => refused(&refusal, fmt),
+                }
+            }
+            CaseCommand::Task { command } => {
+                let r = c.open().await?;
+                match command {
+                    TaskCommand::Add { case, title, due, assignee } => {
+                        let due = time::parse(&due, "--due")?;
+                        let id = r.add_task(now, &actor, &case, &title, due, assignee.as_deref()).await?;
+                        done(fmt, &id, serde_json::json!({"case": case, "task": id}))
+                    }
+                    TaskCommand::Done { case, task, note } => {
+                        r.complete_task(now, &actor, &case, &task, &note).await?;
+                        done(fmt, &format!("{task} done"), serde_json::json!({"case": case, "task": task, "done": true}))
+                    }
+                    TaskCommand::List { case, overdue, all } => {
+                        let tasks = r.list_tasks(case.as_deref(), !all, overdue.then_some(now)).await?;
+                        match fmt {
+                            TextOrJson::Json => print_json(&tasks)?,
+                            TextOrJson::Text => {
+                                let now_s = time::format(now);
+                                for t in &tasks {
+                                    let late = t.status == "open" && t.due_at < now_s;
+                                    println!("{} {}  due {}{}  {:<6} {}{}", t.case_id, t.id, t.due_at, if late { " OVERDUE" } else { "" }, t.status, t.title, t.assignee.as_deref().map(|a| format!(" ({a})")).unwrap_or_default());
+                                }
+                                println!("{} task(s)", tasks.len());
+                            }
+                        }
+                        Ok(ExitCode::SUCCESS)
+                    }
                 }
             }
             CaseCommand::Appeal { case, notice, lodged } => {
@@ -715,6 +964,9 @@ fn print_case(d: &baseline_register::register::CaseDetail) {
             "appeal: {} against {} lodged {} ({})",
             a.id, a.notice_id, a.lodged_at, a.status
         );
+    }
+    for t in &d.tasks {
+        println!("task: {} {} due {} {}", t.id, t.status, t.due_at, t.title);
     }
     for c in &d.cautions {
         println!("caution: {c}");

@@ -5,7 +5,7 @@
 use assert_cmd::cargo::CommandCargoExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn pg_url() -> String {
     std::env::var("BASELINE_TEST_POSTGRES")

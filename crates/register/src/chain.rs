@@ -209,8 +209,19 @@ impl std::fmt::Display for Problem {
 /// Check a run of events (in `seq` order) from the start of the chain; returns the first
 /// problem and the number of events checked.
 pub fn verify_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> (Option<Problem>, i64) {
-    let mut prev = GENESIS.to_owned();
-    let mut last = 0i64;
+    verify_run(events, 0, GENESIS)
+}
+
+/// Check a run of events (in `seq` order) that follows event `after_seq` whose hash is
+/// `after_hash`; returns the first problem and the number of events checked. Runs that follow
+/// each other can be checked independently (each needs only the stored hash before it).
+pub fn verify_run<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    after_seq: i64,
+    after_hash: &str,
+) -> (Option<Problem>, i64) {
+    let mut prev = after_hash;
+    let mut last = after_seq;
     let mut n = 0;
     for e in events {
         n += 1;
@@ -229,10 +240,10 @@ pub fn verify_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> (Option
         if e.prev_hash != prev {
             return (Some(Problem::BrokenLink { seq: e.seq }), n);
         }
-        if e.expected_hash(&prev) != e.hash {
+        if e.expected_hash(prev) != e.hash {
             return (Some(Problem::EventEdited { seq: e.seq }), n);
         }
-        prev.clone_from(&e.hash);
+        prev = &e.hash;
         last = e.seq;
     }
     (None, n)

@@ -1590,44 +1590,55 @@ impl Register {
         for c in &cps {
             hashes_at.insert(c.seq, String::new());
         }
+        // Pages are fetched in order; each is hashed on a blocking thread while the next is
+        // fetched (a page needs only the stored hash before it), at most `AHEAD` at a time.
         const PAGE: i64 = 20_000;
+        const AHEAD: usize = 3;
+        type Checked = tokio::task::JoinHandle<(Option<Problem>, i64)>;
+        let mut pending: std::collections::VecDeque<(i64, Checked)> = Default::default();
+        let first_problem = |found: (Option<Problem>, i64), before: i64| {
+            found.0.map(|problem| VerifyReport {
+                events: before + found.1,
+                checkpoints: 0,
+                evidence: 0,
+                problem: Some(problem),
+            })
+        };
         loop {
             let page = sqlx::query_as::<_, Event>("SELECT seq, at, actor, case_id, kind, body, prev_hash, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
                 .bind(last).bind(PAGE).fetch_all(p).await.map_err(e)?;
-            if page.is_empty() {
+            let Some(end) = page.last() else {
                 break;
-            }
+            };
             for ev in &page {
-                checked += 1;
-                let problem = if ev.seq != last + 1 {
-                    Some(if ev.seq > last + 1 {
-                        Problem::Gap {
-                            after: last,
-                            next: ev.seq,
-                        }
-                    } else {
-                        Problem::BrokenLink { seq: ev.seq }
-                    })
-                } else if ev.prev_hash != prev {
-                    Some(Problem::BrokenLink { seq: ev.seq })
-                } else if ev.expected_hash(&prev) != ev.hash {
-                    Some(Problem::EventEdited { seq: ev.seq })
-                } else {
-                    None
-                };
-                if let Some(problem) = problem {
-                    return Ok(VerifyReport {
-                        events: checked,
-                        checkpoints: 0,
-                        evidence: 0,
-                        problem: Some(problem),
-                    });
-                }
                 if let Some(slot) = hashes_at.get_mut(&ev.seq) {
                     slot.clone_from(&ev.hash);
                 }
-                prev.clone_from(&ev.hash);
-                last = ev.seq;
+            }
+            let (after_seq, after_hash) = (last, std::mem::take(&mut prev));
+            last = end.seq;
+            prev.clone_from(&end.hash);
+            let before = checked;
+            checked += page.len() as i64;
+            pending.push_back((
+                before,
+                tokio::task::spawn_blocking(move || {
+                    chain::verify_run(&page, after_seq, &after_hash)
+                }),
+            ));
+            while pending.len() > AHEAD {
+                if let Some((before, h)) = pending.pop_front() {
+                    let found = h.await.map_err(|j| Error::Input(format!("verify: {j}")))?;
+                    if let Some(r) = first_problem(found, before) {
+                        return Ok(r);
+                    }
+                }
+            }
+        }
+        while let Some((before, h)) = pending.pop_front() {
+            let found = h.await.map_err(|j| Error::Input(format!("verify: {j}")))?;
+            if let Some(r) = first_problem(found, before) {
+                return Ok(r);
             }
         }
         let (head_seq, head_hash): (i64, String) =

@@ -62,6 +62,14 @@ enum Command {
     ///
     /// Example: baseline case open --title "Camera X" --operator "Acme Ltd" --role manufacturer
     Case(cmd::case::CaseArgs),
+    /// Serve the register on the web: public allegation form and register, JSON API.
+    ///
+    /// Example: baseline serve --demo
+    Serve(cmd::serve::ServeArgs),
+    /// API tokens for the web service: create (printed once), list, revoke.
+    ///
+    /// Example: baseline token create --role officer --expires 30d
+    Token(cmd::serve::TokenArgs),
     /// List every finding code (code, name, severity, requirements, documentation).
     ///
     /// Example: baseline checks --family CRED --format json
@@ -94,6 +102,8 @@ fn main() -> ExitCode {
         Command::Checks(args) => cmd::checks::run(args),
         Command::Register(args) => cmd::case::run_register(args),
         Command::Case(args) => cmd::case::run_case(args),
+        Command::Serve(args) => cmd::serve::run_serve(args),
+        Command::Token(args) => cmd::serve::run_token(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

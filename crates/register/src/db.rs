@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "documents_tasks_people",
         sql: include_str!("../migrations/0003_documents_tasks_people.sql"),
     },
+    Migration {
+        version: 4,
+        name: "tokens",
+        sql: include_str!("../migrations/0004_tokens.sql"),
+    },
 ];
 
 /// Which back end a register lives on.

@@ -21,9 +21,11 @@ pub mod chain;
 pub mod db;
 pub mod document;
 pub mod people;
+pub mod public;
 pub mod register;
 pub mod rules;
 pub mod time;
+pub mod tokens;
 
 pub use register::{NewAllegation, NewCase, NewEvidence, NewNotice, NewPenalty, Register};
 pub use rules::Refusal;

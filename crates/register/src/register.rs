@@ -71,6 +71,7 @@ pub struct CaseRow {
     pub title: String,
     pub status: String,
     pub outcome: Option<String>,
+    pub team: Option<String>,
     pub restricted: i64,
     pub opened_at: String,
     pub updated_at: String,
@@ -730,7 +731,7 @@ impl Register {
     }
 
     async fn case_row(&self, id: &str) -> Result<CaseRow> {
-        sqlx::query_as::<_, CaseRow>("SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases WHERE id = $1")
+        sqlx::query_as::<_, CaseRow>("SELECT id, title, status, outcome, team, restricted, opened_at, updated_at FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await
@@ -741,13 +742,38 @@ impl Register {
     /// Cases, newest first, optionally with one status, at most `limit` (a page; the
     /// `(status, id)` index serves the filter).
     pub async fn list_cases(&self, status: Option<&str>, limit: i64) -> Result<Vec<CaseRow>> {
-        let q = match status {
-            Some(_) => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases WHERE status = $1 ORDER BY id DESC LIMIT $2",
-            None => "SELECT id, title, status, outcome, restricted, opened_at, updated_at FROM cases ORDER BY id DESC LIMIT $1",
+        self.list_cases_visible(None, status, limit).await
+    }
+
+    /// Like [`list_cases`](Self::list_cases), as seen by a team: its own cases and those no
+    /// team has yet (`team` None: every case).
+    pub async fn list_cases_visible(
+        &self,
+        team: Option<&str>,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<CaseRow>> {
+        let mut sql = String::from(
+            "SELECT id, title, status, outcome, team, restricted, opened_at, updated_at FROM cases WHERE 1 = 1",
+        );
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
         };
-        let mut query = sqlx::query_as::<_, CaseRow>(q);
+        if status.is_some() {
+            sql.push_str(&format!(" AND status = {}", next()));
+        }
+        if team.is_some() {
+            sql.push_str(&format!(" AND (team = {} OR team IS NULL)", next()));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+        let mut query = sqlx::query_as::<_, CaseRow>(&sql);
         if let Some(s) = status {
             query = query.bind(s);
+        }
+        if let Some(t) = team {
+            query = query.bind(t);
         }
         query = query.bind(limit.max(0));
         query

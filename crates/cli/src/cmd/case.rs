@@ -18,11 +18,11 @@ use std::process::ExitCode;
 
 /// Options every register command takes.
 #[derive(Debug, ClapArgs)]
-pub struct Common {
+pub(crate) struct Common {
     /// The register: a SQLite file (created when missing) or a postgres:// URL.
     /// Default: $BASELINE_DATABASE, else ./baseline-register.db.
     #[arg(long, global = true, value_name = "URL")]
-    database: Option<String>,
+    pub(crate) database: Option<String>,
     /// The register's Ed25519 key, which signs checkpoints (default: beside a SQLite
     /// register, `FILE.key`; for PostgreSQL ./baseline-register.key or $BASELINE_REGISTER_KEY).
     #[arg(long, global = true, value_name = "FILE")]
@@ -34,11 +34,11 @@ pub struct Common {
     #[arg(long, global = true, value_name = "NAME")]
     actor: Option<String>,
     #[arg(long, global = true, value_enum, default_value = "text")]
-    format: TextOrJson,
+    pub(crate) format: TextOrJson,
 }
 
 impl Common {
-    fn database(&self) -> String {
+    pub(crate) fn database(&self) -> String {
         self.database
             .clone()
             .or_else(|| {
@@ -49,7 +49,7 @@ impl Common {
             .unwrap_or_else(|| baseline_register::DEFAULT_DATABASE.to_owned())
     }
 
-    fn key_path(&self) -> PathBuf {
+    pub(crate) fn key_path(&self) -> PathBuf {
         if let Some(k) = &self.key {
             return k.clone();
         }
@@ -64,14 +64,14 @@ impl Common {
         }
     }
 
-    fn now(&self) -> Result<Timestamp> {
+    pub(crate) fn now(&self) -> Result<Timestamp> {
         match &self.now {
             Some(s) => Ok(time::parse(s, "--now")?),
             None => Ok(Timestamp::now()),
         }
     }
 
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         self.actor
             .clone()
             .or_else(|| std::env::var("USER").ok())
@@ -80,7 +80,7 @@ impl Common {
     }
 
     /// Open the register with its key when the key file exists.
-    async fn open(&self) -> Result<Register> {
+    pub(crate) async fn open(&self) -> Result<Register> {
         let path = self.key_path();
         let key = match std::fs::read_to_string(&path) {
             Ok(text) => Some(chain::parse_key(&text, &path.display().to_string())?),
@@ -458,14 +458,14 @@ enum TaskCommand {
     },
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")
 }
 
-fn print_json(v: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -612,7 +612,7 @@ pub fn run_register(args: RegisterArgs) -> Result<ExitCode> {
 }
 
 /// Write a new key file readable by its owner only; never overwrite one.
-fn write_new_key(path: &Path) -> Result<()> {
+pub(crate) fn write_new_key(path: &Path) -> Result<()> {
     use std::io::Write as _;
     let key = chain::new_key();
     let mut opts = std::fs::OpenOptions::new();

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod scope;
 pub mod security_txt;
+pub mod serve;
 pub mod site;
 pub mod statement;
 pub mod unpack;

@@ -1,0 +1,152 @@
+//! `baseline serve` (the register as a web service, docs/serve.md) and `baseline token`
+//! (API tokens: shown once, stored hashed, with scopes and an expiry).
+
+use super::case::{print_json, runtime, Common};
+use crate::output::TextOrJson;
+use anyhow::{Context as _, Result};
+use baseline_server::{AppState, Config};
+use clap::{Args as ClapArgs, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Serve the register: the public allegation form and register, and the JSON API.
+#[derive(Debug, ClapArgs)]
+pub struct ServeArgs {
+    /// Address to listen on (put a TLS reverse proxy in front; see docs/serve.md).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed an empty register with demonstration users, cases, notices and an API token
+    /// (default database ./baseline-demo.db).
+    #[arg(long)]
+    demo: bool,
+    /// Allegations accepted per client address per minute.
+    #[arg(long, default_value_t = 20)]
+    allegations_per_minute: u32,
+    /// API requests per client address per minute.
+    #[arg(long, default_value_t = 600)]
+    api_per_minute: u32,
+    /// Leave `Secure` off cookies (only for plain-HTTP testing on a private network).
+    #[arg(long)]
+    insecure_cookies: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+pub fn run_serve(mut args: ServeArgs) -> Result<ExitCode> {
+    if args.demo
+        && args.common.database.is_none()
+        && std::env::var_os("BASELINE_DATABASE").is_none()
+    {
+        args.common.database = Some("./baseline-demo.db".into());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let key = args.common.key_path();
+        if !key.exists() {
+            super::case::write_new_key(&key)?;
+        }
+        let register = args.common.open().await?;
+        if args.demo {
+            let demo = (
+                baseline_server::demo::DEMO_FIRMWARE,
+                baseline_server::demo::DEMO_PRODUCT,
+            );
+            match baseline_server::demo::seed(&register, jiff::Timestamp::now(), Some(demo)).await?
+            {
+                Some(s) => eprintln!(
+                    "demo register seeded: cases {}; officer API token (shown once): {}",
+                    s.cases.join(", "),
+                    s.token
+                ),
+                None => eprintln!("the register already has cases: not seeded again"),
+            }
+        }
+        let config = Config {
+            allegations_per_minute: args.allegations_per_minute,
+            api_per_minute: args.api_per_minute,
+            secure_cookies: !args.insecure_cookies,
+        };
+        let shown = register.db.shown.clone();
+        let state = AppState::new(register, config);
+        baseline_server::serve(state, args.listen, |addr| {
+            eprintln!("serving {shown} on http://{addr}/ (Ctrl-C or SIGTERM stops)");
+        })
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+        eprintln!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// API tokens.
+#[derive(Debug, ClapArgs)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    command: TokenCommand,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Make a token and print it once (only its SHA-256 is kept).
+    ///
+    /// Example: baseline token create --role officer --expires 30d
+    Create {
+        /// officer, team-lead, team-admin or auditor.
+        #[arg(long)]
+        role: String,
+        /// Lifetime: 30d, 12h or 90m (at most 366 days).
+        #[arg(long, value_name = "DURATION")]
+        expires: String,
+        /// Narrow the role's scopes (repeatable): cases:read, cases:write, allegations:read.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// The team whose cases it sees (default: the whole authority's).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List tokens (ids, roles, scopes, expiry; never the tokens).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: String },
+}
+
+pub fn run_token(args: TokenArgs) -> Result<ExitCode> {
+    let c = &args.common;
+    runtime()?.block_on(async {
+        let r = c.open().await?;
+        match args.command {
+            TokenCommand::Create { role, expires, scopes, team } => {
+                let lifetime = baseline_register::tokens::parse_duration(&expires)?;
+                let (row, secret) = r.create_token(c.now()?, &c.actor(), &role, &scopes, lifetime, team.as_deref()).await?;
+                match c.format {
+                    TextOrJson::Json => print_json(&serde_json::json!({"id": row.id, "token": secret, "role": row.role, "scopes": serde_json::from_str::<serde_json::Value>(&row.scopes).unwrap_or_default(), "expires_at": row.expires_at}))?,
+                    TextOrJson::Text => {
+                        println!("{secret}");
+                        eprintln!("token {} ({}, expires {}); shown once: keep it secret", row.id, row.role, row.expires_at);
+                    }
+                }
+            }
+            TokenCommand::List => {
+                let list = r.tokens().await?;
+                match c.format {
+                    TextOrJson::Json => print_json(&list)?,
+                    TextOrJson::Text => {
+                        for t in &list {
+                            println!("{} {:<10} expires {} {}{}", t.id, t.role, t.expires_at, t.scopes, t.revoked_at.as_deref().map(|r| format!(" revoked {r}")).unwrap_or_default());
+                        }
+                    }
+                }
+            }
+            TokenCommand::Revoke { id } => {
+                r.revoke_token(c.now()?, &c.actor(), &id).await?;
+                println!("{id} revoked");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -25,18 +25,30 @@ pub struct PublicAction {
     pub amount: Option<String>,
 }
 
+/// (id, case, kind, issued_at, breaches JSON, product) of a notice given.
+type NoticeLine = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+/// (id, case, issued_at, breach, amount in pence, product) of a penalty notice.
+type PenaltyLine = (String, String, String, String, i64, Option<String>);
+
 impl Register {
     /// Every published action, newest first.
     pub async fn public_actions(&self) -> Result<Vec<PublicAction>> {
         let p = &self.db.pool;
         let e = |e: sqlx::Error| self.db.err(e);
-        let notices: Vec<(String, String, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+        let notices: Vec<NoticeLine> = sqlx::query_as(
             "SELECT n.id, n.case_id, n.kind, n.issued_at, n.breaches, pr.brand || ' ' || pr.model FROM notices n JOIN cases c ON c.id = n.case_id LEFT JOIN products pr ON pr.id = c.product_id WHERE n.status = 'issued' AND c.restricted = 0",
         )
         .fetch_all(p)
         .await
         .map_err(e)?;
-        let penalties: Vec<(String, String, String, String, i64, Option<String>)> = sqlx::query_as(
+        let penalties: Vec<PenaltyLine> = sqlx::query_as(
             "SELECT pe.id, pe.case_id, pe.issued_at, pe.breach, pe.amount_pence, pr.brand || ' ' || pr.model FROM penalties pe JOIN cases c ON c.id = pe.case_id LEFT JOIN products pr ON pr.id = c.product_id WHERE c.restricted = 0",
         )
         .fetch_all(p)

@@ -95,6 +95,31 @@ async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Respons
     res
 }
 
+/// Refuse a body declared larger than [`MAX_BODY`] before reading any of it (a client that
+/// sent `Expect: 100-continue` is answered 413 without uploading); bodies without a declared
+/// length are cut at the same size as they are read.
+async fn refuse_large(req: Request<axum::body::Body>, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        let mut res = Response::new(axum::body::Body::from(format!(
+            "{{\"error\":\"the body is larger than {MAX_BODY} bytes\"}}"
+        )));
+        *res.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return res;
+    }
+    next.run(req).await
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -116,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}", get(api::get_case))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(refuse_large))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -70,6 +70,10 @@ enum Command {
     ///
     /// Example: baseline token create --role officer --expires 30d
     Token(cmd::serve::TokenArgs),
+    /// Users of the web service: add (prints an invitation), invite again, list.
+    ///
+    /// Example: baseline user add --email a.officer@opss.gov.uk --role officer
+    User(cmd::serve::UserArgs),
     /// List every finding code (code, name, severity, requirements, documentation).
     ///
     /// Example: baseline checks --family CRED --format json
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
         Command::Case(args) => cmd::case::run_case(args),
         Command::Serve(args) => cmd::serve::run_serve(args),
         Command::Token(args) => cmd::serve::run_token(args),
+        Command::User(args) => cmd::serve::run_user(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

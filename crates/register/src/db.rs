@@ -40,6 +40,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "tokens",
         sql: include_str!("../migrations/0004_tokens.sql"),
     },
+    Migration {
+        version: 5,
+        name: "sign_in",
+        sql: include_str!("../migrations/0005_sign_in.sql"),
+    },
 ];
 
 /// Which back end a register lives on.

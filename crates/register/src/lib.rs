@@ -16,6 +16,7 @@
 // Amounts are pence written as pounds_pence (`10_000_000_00` is £10,000,000.00).
 #![allow(clippy::inconsistent_digit_grouping)]
 
+pub mod auth;
 pub mod bundle;
 pub mod chain;
 pub mod db;

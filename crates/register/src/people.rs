@@ -454,6 +454,19 @@ impl Register {
     }
 }
 
+impl Register {
+    /// The cases an operator has a part in.
+    pub async fn cases_of_operator(&self, operator_id: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT case_id FROM case_operators WHERE operator_id = $1")
+                .bind(operator_id)
+                .fetch_all(&self.db.pool)
+                .await
+                .map_err(|e| self.db.err(e))?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

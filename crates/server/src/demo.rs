@@ -14,7 +14,12 @@ pub struct Seeded {
     pub cases: Vec<String>,
     /// An officer's API token (shown once).
     pub token: String,
+    /// The demo officer's sign-in: email, password and TOTP key (base32). Demonstration only.
+    pub officer: (String, String, String),
 }
+
+/// The demo officer's password (a demo register only).
+pub const DEMO_PASSWORD: &str = "demo officer password";
 
 fn days_ago(now: Timestamp, d: i64) -> Timestamp {
     now.checked_sub(SignedDuration::from_hours(24 * d))
@@ -279,9 +284,24 @@ pub async fn seed(
             None,
         )
         .await?;
+    // The officer enrolled with a known password and key, so the demo can be signed in to.
+    let email = "officer@opss.example";
+    let invitation = r.invite(days_ago(now, 1), o, email).await?;
+    let key = r
+        .enrolment(days_ago(now, 1), &invitation)
+        .await?
+        .totp_base32;
+    let code = baseline_register::auth::totp_code(&key, days_ago(now, 1))?;
+    if let Err(m) = r
+        .enroll(days_ago(now, 1), &invitation, DEMO_PASSWORD, &code)
+        .await?
+    {
+        return Err(baseline_register::Error::Input(m));
+    }
     Ok(Some(Seeded {
         cases: vec![c1, c2, c3],
         token,
+        officer: (email.into(), DEMO_PASSWORD.into(), key),
     }))
 }
 

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod demo;
 pub mod limit;
+pub mod officers;
 pub mod pages;
 
 use axum::extract::DefaultBodyLimit;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub config: Config,
     pub allegation_limit: Arc<limit::Limiter>,
     pub api_limit: Arc<limit::Limiter>,
+    /// Sign-in attempts per client: 10 a minute.
+    pub sign_in_limit: Arc<limit::Limiter>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
         AppState {
             allegation_limit: Arc::new(limit::Limiter::new(config.allegations_per_minute, 60)),
             api_limit: Arc::new(limit::Limiter::new(config.api_per_minute, 60)),
+            sign_in_limit: Arc::new(limit::Limiter::new(10, 60)),
             register,
             config,
         }
@@ -131,6 +135,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/report/{reference}", get(pages::receipt))
         .route("/register", get(pages::public_register))
+        .route(
+            "/sign-in",
+            get(officers::sign_in_form).post(officers::sign_in),
+        )
+        .route("/sign-out", post(officers::sign_out))
+        .route(
+            "/invitation/{secret}",
+            get(officers::invitation).post(officers::enrol),
+        )
+        .route("/cases", get(officers::cases))
+        .route("/cases/{id}", get(officers::case))
         .route("/register.json", get(api::register_json))
         .route("/register.csv", get(api::register_csv))
         .route("/static/style.css", get(pages::style))

@@ -13,10 +13,10 @@ use axum::Form;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
-const CSRF_COOKIE: &str = "baseline_csrf";
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const CSRF_COOKIE: &str = "baseline_csrf";
 
-fn page(status: StatusCode, t: &impl Template) -> Response {
+pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (
@@ -36,7 +36,12 @@ struct Message<'a> {
     back: Option<&'a str>,
 }
 
-fn message(status: StatusCode, heading: &str, text: &str, back: Option<&str>) -> Response {
+pub(crate) fn message(
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    back: Option<&str>,
+) -> Response {
     page(
         status,
         &Message {
@@ -121,14 +126,14 @@ impl Report<'_> {
     }
 }
 
-fn new_csrf() -> String {
+pub(crate) fn new_csrf() -> String {
     use rand::RngCore as _;
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
     hex::encode(b)
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -139,7 +144,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -147,7 +152,7 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn with_csrf_cookie(mut res: Response, token: &str, secure: bool) -> Response {
+pub(crate) fn with_csrf_cookie(mut res: Response, token: &str, secure: bool) -> Response {
     let cookie = format!(
         "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=7200{}",
         if secure { "; Secure" } else { "" }

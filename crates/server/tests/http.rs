@@ -530,3 +530,307 @@ fn the_public_register_publishes_given_notices_of_unrestricted_cases_only() {
         );
     }
 }
+
+/// The value of `name` in a page's `<code>` after `marker`.
+fn code_after(html: &str, marker: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {html}"));
+    let rest = &html[at..];
+    let start = rest.find("<code>").unwrap() + "<code>".len();
+    let end = rest[start..].find("</code>").unwrap();
+    rest[start..start + end].to_owned()
+}
+
+#[test]
+fn officers_sign_in_with_password_and_totp_and_see_only_what_they_may() {
+    use baseline_register::auth::totp_code;
+    use baseline_register::people::{NewUser, OperatorRow};
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, r, base) in servers("signin", dir.path(), Config::default()) {
+        let now = Timestamp::now();
+        block(async {
+            r.add_team(now, "admin", "Connected products")
+                .await
+                .unwrap();
+            r.set_operator(
+                now,
+                "admin",
+                &OperatorRow {
+                    legal_name: "Acme Ltd".into(),
+                    ..OperatorRow::default()
+                },
+            )
+            .await
+            .unwrap();
+            r.add_user(
+                now,
+                "admin",
+                &NewUser {
+                    email: "officer@opss.example".into(),
+                    role: "officer".into(),
+                    team: Some("Connected products".into()),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+            r.add_user(
+                now,
+                "admin",
+                &NewUser {
+                    email: "r@acme.example".into(),
+                    role: "respondent".into(),
+                    operator: Some("Acme Ltd".into()),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+        });
+        let open =
+            |title: &str, team: Option<&str>, restricted: bool, ops: Vec<(String, String)>| {
+                block(r.open_case(
+                    now,
+                    "admin",
+                    &NewCase {
+                        title: title.into(),
+                        team: team.map(str::to_owned),
+                        restricted,
+                        operators: ops,
+                        ..NewCase::default()
+                    },
+                ))
+                .unwrap()
+            };
+        let acme = open(
+            "Acme camera",
+            Some("Connected products"),
+            true,
+            vec![("Acme Ltd".into(), "manufacturer".into())],
+        );
+        let other = open("Other router", Some("Connected products"), false, vec![]);
+        let a = agent();
+        // Enrol from the invitation: the page shows the TOTP key; the code must be current.
+        let invitation = block(r.invite(now, "admin", "officer@opss.example")).unwrap();
+        let (s, h, html) = body(
+            a.get(&format!("{base}/invitation/{invitation}"))
+                .call()
+                .unwrap(),
+        );
+        assert_eq!(s, 200, "{backend}");
+        let key = code_after(&html, "Enter this key");
+        let csrf = h["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_owned();
+        let post = |path: &str, form: String, cookies: &str| {
+            body(
+                a.post(&format!("{base}{path}"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", cookies)
+                    .send(form)
+                    .unwrap(),
+            )
+        };
+        let csrf_cookie = format!("baseline_csrf={csrf}");
+        let (s, _, html) = post(
+            &format!("/invitation/{invitation}"),
+            format!(
+                "csrf={csrf}&password=short&code={}",
+                totp_code(&key, Timestamp::now()).unwrap()
+            ),
+            &csrf_cookie,
+        );
+        assert_eq!(s, 422, "{backend}");
+        assert!(html.contains("at least 12 characters"));
+        let (s, _, html) = post(
+            &format!("/invitation/{invitation}"),
+            format!("csrf={csrf}&password=a+long+enough+passphrase&code=000000"),
+            &csrf_cookie,
+        );
+        assert!(
+            s == 422 && html.contains("not the current one"),
+            "{backend}: {s}"
+        );
+        let enrol_code = totp_code(&key, Timestamp::now()).unwrap();
+        let (s, h, _) = post(
+            &format!("/invitation/{invitation}"),
+            format!("csrf={csrf}&password=a+long+enough+passphrase&code={enrol_code}"),
+            &csrf_cookie,
+        );
+        assert_eq!(
+            (s, h["location"].to_str().unwrap()),
+            (303, "/sign-in"),
+            "{backend}"
+        );
+        assert_eq!(
+            body(
+                a.get(&format!("{base}/invitation/{invitation}"))
+                    .call()
+                    .unwrap()
+            )
+            .0,
+            410,
+            "an invitation works once"
+        );
+
+        // Sign in: the password alone is not enough; a code is accepted once.
+        let sign_in = |password: &str, code: &str| {
+            post(
+                "/sign-in",
+                format!("csrf={csrf}&email=officer%40opss.example&password={password}&code={code}"),
+                &csrf_cookie,
+            )
+        };
+        assert_eq!(
+            sign_in("a+long+enough+passphrase", "").0,
+            401,
+            "{backend}: no code"
+        );
+        assert_eq!(
+            sign_in("a+long+enough+passphrase", &enrol_code).0,
+            401,
+            "{backend}: the enrolment's code again"
+        );
+        assert_eq!(
+            post(
+                "/sign-in",
+                "email=officer%40opss.example&password=x&code=1".to_owned(),
+                ""
+            )
+            .0,
+            403,
+            "no CSRF token"
+        );
+        // A fresh code: the next step's, which the one step of skew accepts now.
+        let code = totp_code(&key, Timestamp::now() + SignedDuration::from_secs(30)).unwrap();
+        assert_ne!(code, enrol_code);
+        let (s, h, _) = sign_in("a+long+enough+passphrase", &code);
+        assert_eq!(s, 303, "{backend}");
+        let set = h
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("baseline_session="))
+            .unwrap();
+        for part in ["HttpOnly", "SameSite=Strict", "Secure"] {
+            assert!(set.contains(part), "{set}");
+        }
+        let session = set.split(';').next().unwrap().to_owned();
+        let cookies = format!("{session}; {csrf_cookie}");
+        let get = |path: &str, cookies: &str| {
+            body(
+                a.get(&format!("{base}{path}"))
+                    .header("cookie", cookies)
+                    .call()
+                    .unwrap(),
+            )
+        };
+        let (s, _, html) = get("/cases", &cookies);
+        assert_eq!(s, 200, "{backend}");
+        assert!(
+            html.contains(&format!(r#"<a href="/cases/{acme}">"#))
+                && html.contains(&format!(r#"<a href="/cases/{other}">"#))
+        );
+        assert_eq!(
+            get("/cases", &csrf_cookie)
+                .1
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned()),
+            Some("/sign-in".into()),
+            "no session: sign in"
+        );
+        let (s, _, html) = get(&format!("/cases/{acme}"), &cookies);
+        assert!(s == 200 && html.contains("Timeline"), "{backend}");
+        let d = block(r.show_case(now, "check", &acme)).unwrap();
+        assert!(
+            d.events
+                .iter()
+                .any(|e| e.kind == "case.read" && e.actor == "officer@opss.example"),
+            "{backend}: the restricted read is in the chain under the officer"
+        );
+
+        // Five failures lock the account, even with the right password afterwards.
+        for _ in 0..4 {
+            assert_eq!(sign_in("wrong+password+entirely", "123456").0, 401);
+        }
+        let (s, _, html) = sign_in("wrong+password+entirely", "123456");
+        assert!(s == 401 && html.contains("locked until"), "{backend}: {s}");
+        let (s, _, html) = sign_in(
+            "a+long+enough+passphrase",
+            &totp_code(&key, Timestamp::now() + SignedDuration::from_secs(60)).unwrap(),
+        );
+        assert!(
+            s == 401 && html.contains("locked until"),
+            "{backend}: a locked account stays locked"
+        );
+
+        // Sign out everywhere ends the session.
+        assert_eq!(
+            post("/sign-out", format!("csrf={csrf}&everywhere=yes"), &cookies).0,
+            303
+        );
+        assert_eq!(
+            get("/cases", &cookies).0,
+            303,
+            "{backend}: the session ended"
+        );
+
+        // A respondent sees their operator's case and only its notices; another case is 404.
+        let inv = block(r.invite(now, "admin", "r@acme.example")).unwrap();
+        let key = block(r.enrolment(now, &inv)).unwrap().totp_base32;
+        let first = totp_code(&key, Timestamp::now()).unwrap();
+        assert!(
+            block(r.enroll(Timestamp::now(), &inv, "respondent passphrase", &first))
+                .unwrap()
+                .is_ok()
+        );
+        let later = Timestamp::now() + SignedDuration::from_secs(30);
+        let code = totp_code(&key, later).unwrap();
+        let secret = block(r.sign_in(later, "r@acme.example", "respondent passphrase", &code))
+            .unwrap()
+            .unwrap();
+        // The same code again is refused: a step is accepted once.
+        assert_eq!(
+            block(r.sign_in(later, "r@acme.example", "respondent passphrase", &code)).unwrap(),
+            Err(baseline_register::auth::Refused::Wrong)
+        );
+        let cookies = format!("baseline_session={secret}");
+        let (s, _, html) = get("/cases", &cookies);
+        assert!(
+            s == 200 && html.contains(&acme) && !html.contains(&other),
+            "{backend}: {html}"
+        );
+        let (s, _, html) = get(&format!("/cases/{acme}"), &cookies);
+        assert!(
+            s == 200 && !html.contains("Timeline") && !html.contains("Evidence"),
+            "{backend}"
+        );
+        assert_eq!(
+            get(&format!("/cases/{other}"), &cookies).0,
+            404,
+            "{backend}: someone else's case"
+        );
+        // Sessions end after 30 idle minutes (and live until then).
+        let seen = Timestamp::now();
+        assert!(
+            block(r.session_user(seen + SignedDuration::from_mins(31), &secret))
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            block(r.session_user(seen + SignedDuration::from_mins(29), &secret))
+                .unwrap()
+                .map(|u| u.email),
+            Some("r@acme.example".into())
+        );
+        assert_eq!(block(r.verify(None)).unwrap().problem, None);
+    }
+}

@@ -57,9 +57,12 @@ pub fn run_serve(mut args: ServeArgs) -> Result<ExitCode> {
             match baseline_server::demo::seed(&register, jiff::Timestamp::now(), Some(demo)).await?
             {
                 Some(s) => eprintln!(
-                    "demo register seeded: cases {}; officer API token (shown once): {}",
+                    "demo register seeded: cases {}\n  officer API token (shown once): {}\n  sign in at /sign-in as {} with password `{}` and the TOTP key {} in an authenticator app (demo only)",
                     s.cases.join(", "),
-                    s.token
+                    s.token,
+                    s.officer.0,
+                    s.officer.1,
+                    s.officer.2
                 ),
                 None => eprintln!("the register already has cases: not seeded again"),
             }
@@ -145,6 +148,102 @@ pub fn run_token(args: TokenArgs) -> Result<ExitCode> {
             TokenCommand::Revoke { id } => {
                 r.revoke_token(c.now()?, &c.actor(), &id).await?;
                 println!("{id} revoked");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Users of the web service.
+#[derive(Debug, ClapArgs)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Record a user and print their invitation (a page where they set a password and the
+    /// TOTP second factor; valid 7 days).
+    ///
+    /// Example: baseline user add --email a.officer@opss.gov.uk --role officer --team "Connected products"
+    Add {
+        #[arg(long)]
+        email: String,
+        /// officer, team-lead, team-admin, auditor or respondent.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// For a respondent: the operator (legal name) they answer for.
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// A new invitation for an existing user (earlier ones stop working).
+    Invite { email: String },
+    /// List the users.
+    List,
+}
+
+fn print_invitation(c: &Common, email: &str, secret: &str) -> Result<()> {
+    let path = format!("/invitation/{secret}");
+    match c.format {
+        TextOrJson::Json => print_json(&serde_json::json!({"email": email, "invitation": path}))?,
+        TextOrJson::Text => {
+            println!("{path}");
+            eprintln!("invitation for {email}: open the service's address followed by the line above (valid 7 days; send it privately)");
+        }
+    }
+    Ok(())
+}
+
+pub fn run_user(args: UserArgs) -> Result<ExitCode> {
+    let c = &args.common;
+    runtime()?.block_on(async {
+        let r = c.open().await?;
+        match args.command {
+            UserCommand::Add {
+                email,
+                role,
+                name,
+                team,
+                operator,
+            } => {
+                let u = baseline_register::people::NewUser {
+                    email,
+                    name,
+                    role,
+                    team,
+                    operator,
+                };
+                r.add_user(c.now()?, &c.actor(), &u).await?;
+                let email = u.email.trim().to_lowercase();
+                let secret = r.invite(c.now()?, &c.actor(), &email).await?;
+                print_invitation(c, &email, &secret)?;
+            }
+            UserCommand::Invite { email } => {
+                let secret = r.invite(c.now()?, &c.actor(), &email).await?;
+                print_invitation(c, &email.trim().to_lowercase(), &secret)?;
+            }
+            UserCommand::List => {
+                let users = r.users().await?;
+                match c.format {
+                    TextOrJson::Json => print_json(&users)?,
+                    TextOrJson::Text => {
+                        for u in &users {
+                            println!(
+                                "{:<32} {:<11} {}",
+                                u.email,
+                                u.role,
+                                u.team.as_deref().unwrap_or("-")
+                            );
+                        }
+                    }
+                }
             }
         }
         Ok(ExitCode::SUCCESS)

@@ -135,11 +135,16 @@ pub(crate) async fn authorize(
     }
 }
 
-/// May `token` see a case of `team`, restricted or not? A token without a team is the whole
-/// authority's; a team's token sees its own cases and the unassigned ones that are not
-/// restricted.
+/// May `token` see a case of `team`, restricted or not? See [`team_sees`].
 pub fn visible(token: &TokenRow, case_team: Option<&str>, restricted: bool) -> bool {
-    match (token.team.as_deref(), case_team) {
+    team_sees(token.team.as_deref(), case_team, restricted)
+}
+
+/// May someone of team `mine` (None: the whole authority) see a case of team `theirs`? A
+/// team sees its own cases and the unassigned ones that are not restricted. Tokens and
+/// signed-in users are judged alike.
+pub fn team_sees(mine: Option<&str>, theirs: Option<&str>, restricted: bool) -> bool {
+    match (mine, theirs) {
         (None, _) => true,
         (Some(mine), Some(theirs)) => mine == theirs,
         (Some(_), None) => !restricted,
@@ -184,6 +189,23 @@ pub struct AllegationStatus {
     pub model: String,
     /// `received` or `under investigation` (a case was opened from it).
     pub status: String,
+}
+
+impl From<baseline_register::register::AllegationRow> for AllegationStatus {
+    fn from(a: baseline_register::register::AllegationRow) -> Self {
+        AllegationStatus {
+            reference: a.reference,
+            received_at: a.received_at,
+            brand: a.brand,
+            model: a.model,
+            status: if a.case_id.is_some() {
+                "under investigation"
+            } else {
+                "received"
+            }
+            .into(),
+        }
+    }
 }
 
 /// Sources the public may give.
@@ -302,18 +324,7 @@ pub async fn get_allegation(
     Path(reference): Path<String>,
 ) -> Result<Json<AllegationStatus>, Failure> {
     let a = state.register.allegation(&reference).await?;
-    Ok(Json(AllegationStatus {
-        reference: a.reference,
-        received_at: a.received_at,
-        brand: a.brand,
-        model: a.model,
-        status: if a.case_id.is_some() {
-            "under investigation"
-        } else {
-            "received"
-        }
-        .into(),
-    }))
+    Ok(Json(AllegationStatus::from(a)))
 }
 
 /// A case as listed.

@@ -290,14 +290,10 @@ pub async fn enrol(
     }
 }
 
-/// May `user` see a case of `team`? As for tokens ([`crate::api::visible`]); respondents are
-/// checked against the case's operators instead.
+/// May `user` see a case of `team`? As for tokens ([`crate::api::team_sees`]); respondents
+/// are checked against the case's operators instead.
 fn team_visible(user: &UserRow, team: Option<&str>, restricted: bool) -> bool {
-    match (user.team.as_deref(), team) {
-        (None, _) => true,
-        (Some(mine), Some(theirs)) => mine == theirs,
-        (Some(_), None) => !restricted,
-    }
+    crate::api::team_sees(user.team.as_deref(), team, restricted)
 }
 
 async fn respondent_cases(state: &AppState, user: &UserRow) -> Vec<String> {

@@ -289,18 +289,7 @@ struct Receipt<'a> {
 pub async fn receipt(State(state): State<AppState>, Path(reference): Path<String>) -> Response {
     match state.register.allegation(&reference).await {
         Ok(a) => {
-            let status = AllegationStatus {
-                reference: a.reference,
-                received_at: a.received_at,
-                brand: a.brand,
-                model: a.model,
-                status: if a.case_id.is_some() {
-                    "under investigation"
-                } else {
-                    "received"
-                }
-                .into(),
-            };
+            let status = AllegationStatus::from(a);
             page(
                 StatusCode::OK,
                 &Receipt {

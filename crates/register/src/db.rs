@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "sign_in",
         sql: include_str!("../migrations/0005_sign_in.sql"),
     },
+    Migration {
+        version: 6,
+        name: "jobs",
+        sql: include_str!("../migrations/0006_jobs.sql"),
+    },
 ];
 
 /// Which back end a register lives on.

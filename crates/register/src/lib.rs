@@ -21,6 +21,7 @@ pub mod bundle;
 pub mod chain;
 pub mod db;
 pub mod document;
+pub mod jobs;
 pub mod people;
 pub mod public;
 pub mod register;
@@ -40,6 +41,10 @@ pub enum Error {
     Input(String),
     #[error("{0}")]
     NotFound(String),
+    /// The case changed since the writer read it (another officer's edit): nothing was
+    /// written; read the case again and redo the change.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Pipeline(#[from] baseline_pipeline::Error),
 }

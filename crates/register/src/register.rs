@@ -34,6 +34,8 @@ pub const EVIDENCE_KINDS: &[&str] = &[
     "photo",
     "probe-report",
     "notice",
+    "representations",
+    "remedy",
     "other",
 ];
 /// Kinds of enforcement notice.
@@ -62,6 +64,8 @@ pub struct Register {
     pub db: Db,
     /// Signs checkpoints; without it the chain is still kept, checkpoints are not made.
     key: Option<SigningKey>,
+    /// Refuse the next writes unless this case is still at this version ([`Register::expecting`]).
+    expect: Option<(String, i64)>,
 }
 
 /// A case as listed.
@@ -297,6 +301,57 @@ pub(crate) struct Write<'c> {
     pub(crate) actor: String,
 }
 
+/// Refuse an evidence item of an unknown kind, too large, or with a name that is a path.
+pub(crate) fn check_evidence(it: &NewEvidence<'_>) -> Result<()> {
+    if !EVIDENCE_KINDS.contains(&it.kind) {
+        return Err(Error::Input(format!(
+            "--kind `{}` is not one of {}",
+            it.kind,
+            EVIDENCE_KINDS.join(", ")
+        )));
+    }
+    if it.data.len() > MAX_EVIDENCE {
+        return Err(Error::Input(format!(
+            "{}: {} bytes is more than the {} byte evidence limit",
+            it.name,
+            it.data.len(),
+            MAX_EVIDENCE
+        )));
+    }
+    if !is_plain_name(it.name) {
+        return Err(Error::Input(format!(
+            "evidence name {:?} is not a plain file name (no directories, `..` or control characters)",
+            it.name
+        )));
+    }
+    Ok(())
+}
+
+/// A file name that names no directory: no `/` or `\`, not `.` or `..`, no control
+/// characters, at most 255 bytes. Evidence names are data, never paths, but a bundle or an
+/// officer's download may turn one into a file name.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name != "."
+        && name != ".."
+        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+async fn case_version_in<'e, E>(db: &Db, ex: E, case_id: &str) -> Result<i64>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let v: (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(seq) FROM events WHERE case_id = $1 AND kind <> 'case.read'",
+    )
+    .bind(case_id)
+    .fetch_one(ex)
+    .await
+    .map_err(|e| db.err(e))?;
+    Ok(v.0.unwrap_or(0))
+}
+
 fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -307,6 +362,7 @@ impl Register {
         Ok(Register {
             db: Db::open(database).await?,
             key,
+            expect: None,
         })
     }
 
@@ -319,6 +375,7 @@ impl Register {
         Ok(Register {
             db: Db::open_with(database, Some(schema)).await?,
             key,
+            expect: None,
         })
     }
 
@@ -337,6 +394,24 @@ impl Register {
         Ok(row.map(|r| r.0))
     }
 
+    /// This register, refusing its writes with [`Error::Conflict`] unless case `case_id` is
+    /// still at `version` ([`Register::case_version`]) when the write takes the chain lock:
+    /// two officers who read a case at one version and both change it get one change and one
+    /// conflict, never a silent overwrite.
+    pub fn expecting(&self, case_id: &str, version: i64) -> Register {
+        Register {
+            db: self.db.clone(),
+            key: self.key.clone(),
+            expect: Some((case_id.to_owned(), version)),
+        }
+    }
+
+    /// A case's version: the sequence number of its latest change (reads of restricted cases,
+    /// which are events too, do not count).
+    pub async fn case_version(&self, case_id: &str) -> Result<i64> {
+        case_version_in(&self.db, &self.db.pool, case_id).await
+    }
+
     pub(crate) async fn begin(&self, now: Timestamp, actor: &str) -> Result<Write<'_>> {
         let e = |e| self.db.err(e);
         let mut tx = self.db.pool.begin().await.map_err(e)?;
@@ -345,6 +420,14 @@ impl Register {
             .execute(&mut *tx)
             .await
             .map_err(e)?;
+        if let Some((case_id, version)) = &self.expect {
+            let now_at = case_version_in(&self.db, &mut *tx, case_id).await?;
+            if now_at != *version {
+                return Err(Error::Conflict(format!(
+                    "{case_id} was changed by someone else since you opened it (version {version}, now {now_at}); nothing was saved: open the case again"
+                )));
+            }
+        }
         let (seq, hash): (i64, String) =
             sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
                 .fetch_one(&mut *tx)
@@ -867,21 +950,7 @@ impl Register {
         items: &[NewEvidence<'_>],
     ) -> Result<Vec<String>> {
         for it in items {
-            if !EVIDENCE_KINDS.contains(&it.kind) {
-                return Err(Error::Input(format!(
-                    "--kind `{}` is not one of {}",
-                    it.kind,
-                    EVIDENCE_KINDS.join(", ")
-                )));
-            }
-            if it.data.len() > MAX_EVIDENCE {
-                return Err(Error::Input(format!(
-                    "{}: {} bytes is more than the {} byte evidence limit",
-                    it.name,
-                    it.data.len(),
-                    MAX_EVIDENCE
-                )));
-            }
+            check_evidence(it)?;
         }
         let case = self.case_row(case_id).await?;
         if case.status == "closed" {
@@ -1136,6 +1205,72 @@ impl Register {
         .await
         .map_err(|e| self.db.err(e))?
         .ok_or_else(|| Error::NotFound(format!("no notice {id} in case {case_id}")))
+    }
+
+    /// Record representations on a notice of intent (s. 28(5)) from `actor` (a respondent or
+    /// an officer writing down a letter): the text and any attached files become evidence of
+    /// kind `representations` in one transaction. Refused unless the notice is at intent and
+    /// its representations period has not ended.
+    pub async fn representations(
+        &self,
+        now: Timestamp,
+        actor: &str,
+        case_id: &str,
+        notice_id: &str,
+        text: &str,
+        files: &[NewEvidence<'_>],
+    ) -> Result<std::result::Result<Vec<String>, Refusal>> {
+        if text.trim().is_empty() {
+            return Err(Error::Input("the representations are empty".into()));
+        }
+        let n = self.notice_row(case_id, notice_id).await?;
+        let Some(end) = n.representations_end.as_deref().filter(|_| n.status == "intent") else {
+            return Ok(Err(rules::refuse(
+                &rules::NOTICE_OF_INTENT,
+                format!(
+                    "{notice_id} is {}: representations are made on a notice of intent",
+                    n.status
+                ),
+            )));
+        };
+        if now > time::parse(end, "representations_end")? {
+            return Ok(Err(rules::refuse(
+                &rules::NOTICE_OF_INTENT,
+                format!("the representations period of {notice_id} ended {end}"),
+            )));
+        }
+        let name = format!("{case_id}-{notice_id}-representations-{}.txt", time::format(now).replace(':', ""));
+        let origin = format!("representations on {notice_id}");
+        let mut items = vec![NewEvidence {
+            data: text.as_bytes(),
+            name: &name,
+            kind: "representations",
+            origin: &origin,
+        }];
+        items.extend(files.iter().map(|f| NewEvidence {
+            data: f.data,
+            name: f.name,
+            kind: "representations",
+            origin: &origin,
+        }));
+        for it in &items {
+            check_evidence(it)?;
+        }
+        let mut w = self.begin(now, actor).await?;
+        let mut shas = Vec::with_capacity(items.len());
+        for it in &items {
+            shas.push(self.attach_in(&mut w, case_id, it).await?.0);
+        }
+        self.event(
+            &mut w,
+            Some(case_id),
+            "notice.representations",
+            serde_json::json!({"notice": notice_id, "evidence": shas}),
+        )
+        .await?;
+        self.touch(&mut w, case_id, None).await?;
+        self.commit(w).await?;
+        Ok(Ok(shas))
     }
 
     /// Send the notice of intent (s. 28(5)); the representations period ends 10 days later

@@ -58,6 +58,7 @@ impl From<Error> for Failure {
         match e {
             Error::Input(m) => Failure::new(StatusCode::UNPROCESSABLE_ENTITY, m),
             Error::NotFound(m) => Failure::new(StatusCode::NOT_FOUND, m),
+            Error::Conflict(m) => Failure::new(StatusCode::CONFLICT, m),
             Error::Database { .. } | Error::Pipeline(_) => Failure::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the register could not be read or written",

@@ -74,6 +74,10 @@ enum Command {
     ///
     /// Example: baseline user add --email a.officer@opss.gov.uk --role officer
     User(cmd::serve::UserArgs),
+    /// Run background jobs (assessments of uploaded firmware) from the register's queue.
+    ///
+    /// Example: baseline worker --database postgres://register.internal/baseline
+    Worker(cmd::serve::WorkerArgs),
     /// List every finding code (code, name, severity, requirements, documentation).
     ///
     /// Example: baseline checks --family CRED --format json
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run_serve(args),
         Command::Token(args) => cmd::serve::run_token(args),
         Command::User(args) => cmd::serve::run_user(args),
+        Command::Worker(args) => cmd::serve::run_worker(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

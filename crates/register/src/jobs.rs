@@ -57,7 +57,7 @@ pub enum Worked {
     /// Nothing was waiting.
     Idle,
     /// The job ended (`status` done or failed).
-    Ended(JobRow),
+    Ended(Box<JobRow>),
 }
 
 fn job_id() -> String {
@@ -181,14 +181,13 @@ impl Register {
             if got.is_some() {
                 return Ok(got);
             }
-            let waiting: (i64,) = sqlx::query_as(&format!(
-                "SELECT COUNT(*) FROM jobs WHERE {CLAIMABLE}"
-            ))
-            .bind(&at)
-            .bind(MAX_ATTEMPTS)
-            .fetch_one(&self.db.pool)
-            .await
-            .map_err(e)?;
+            let waiting: (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM jobs WHERE {CLAIMABLE}"))
+                    .bind(&at)
+                    .bind(MAX_ATTEMPTS)
+                    .fetch_one(&self.db.pool)
+                    .await
+                    .map_err(e)?;
             if waiting.0 == 0 {
                 return Ok(None);
             }
@@ -263,7 +262,7 @@ impl Register {
                     .await?
             }
         }
-        Ok(Worked::Ended(self.job(&job.id).await?))
+        Ok(Worked::Ended(Box::new(self.job(&job.id).await?)))
     }
 
     /// Work until `stop` resolves: claim a job, run it, and poll every `idle` when the queue is
@@ -325,9 +324,7 @@ impl Register {
                 .iter()
                 .find(|(s, _)| s == sha)
                 .map(|(_, n)| n.clone())
-                .ok_or_else(|| {
-                    Error::Input(format!("{sha} is not evidence of {case_id}"))
-                })?;
+                .ok_or_else(|| Error::Input(format!("{sha} is not evidence of {case_id}")))?;
             images.push(baseline_pipeline::Image {
                 name,
                 data: bytes::Bytes::from(self.evidence_bytes(sha).await?),
@@ -364,8 +361,7 @@ impl Register {
                 }
             }
         };
-        let run = run
-            .map_err(|e| Error::Input(format!("the assessment stopped: {e}")))??;
+        let run = run.map_err(|e| Error::Input(format!("the assessment stopped: {e}")))??;
         let report = baseline_report::json::render(&run.assessment);
         let fails: Vec<&str> = run
             .assessment

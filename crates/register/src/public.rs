@@ -95,20 +95,23 @@ impl Register {
 }
 
 /// The public register as CSV (RFC 4180; one row per action, lists joined with `; `).
-pub fn to_csv(actions: &[PublicAction]) -> String {
-    fn field(s: &str) -> String {
-        // A leading = + - @ would be a formula in a spreadsheet: quote and prefix it.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
-        };
-        if s.contains([',', '"', '\n', '\r']) || s.starts_with('\'') {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
+/// One CSV field (RFC 4180 quoting). A leading `=`, `+`, `-` or `@` would be a formula in a
+/// spreadsheet: it is prefixed with `'` and quoted.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('\'') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
     }
+}
+
+pub fn to_csv(actions: &[PublicAction]) -> String {
+    let field = csv_field;
     let mut out = String::from("given_at,kind,notice,operators,product,breaches,amount\r\n");
     for a in actions {
         let row = [

@@ -81,6 +81,17 @@ pub struct CaseRow {
     pub updated_at: String,
 }
 
+/// The searchable facts of a case ([`Register::case_index`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseIndex {
+    pub operators: Vec<String>,
+    /// `brand model`.
+    pub product: Option<String>,
+    pub breaches: Vec<String>,
+    /// The earliest due date of an open task.
+    pub next_due: Option<String>,
+}
+
 /// An operator's part in a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CaseOperator {
@@ -335,20 +346,21 @@ pub fn is_plain_name(name: &str) -> bool {
         && name.len() <= 255
         && name != "."
         && name != ".."
-        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
 async fn case_version_in<'e, E>(db: &Db, ex: E, case_id: &str) -> Result<i64>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
-    let v: (Option<i64>,) = sqlx::query_as(
-        "SELECT MAX(seq) FROM events WHERE case_id = $1 AND kind <> 'case.read'",
-    )
-    .bind(case_id)
-    .fetch_one(ex)
-    .await
-    .map_err(|e| db.err(e))?;
+    let v: (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(seq) FROM events WHERE case_id = $1 AND kind <> 'case.read'")
+            .bind(case_id)
+            .fetch_one(ex)
+            .await
+            .map_err(|e| db.err(e))?;
     Ok(v.0.unwrap_or(0))
 }
 
@@ -822,6 +834,66 @@ impl Register {
             .ok_or_else(|| Error::NotFound(format!("no case {id}")))
     }
 
+    /// What the officers' case list searches and filters on, per case: operators, product,
+    /// requirements breached (in notices and penalties) and the earliest open task's due date.
+    pub async fn case_index(&self) -> Result<std::collections::HashMap<String, CaseIndex>> {
+        let p = &self.db.pool;
+        let e = |e| self.db.err(e);
+        let mut out: std::collections::HashMap<String, CaseIndex> = Default::default();
+        let ops: Vec<(String, String)> = sqlx::query_as("SELECT c.case_id, o.legal_name FROM case_operators c JOIN operators o ON o.id = c.operator_id ORDER BY o.legal_name")
+            .fetch_all(p).await.map_err(e)?;
+        for (case, name) in ops {
+            let ix = out.entry(case).or_default();
+            if !ix.operators.contains(&name) {
+                ix.operators.push(name);
+            }
+        }
+        let products: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.id, p.brand, p.model FROM cases c JOIN products p ON p.id = c.product_id",
+        )
+        .fetch_all(p)
+        .await
+        .map_err(e)?;
+        for (case, brand, model) in products {
+            out.entry(case).or_default().product = Some(format!("{brand} {model}"));
+        }
+        let notices: Vec<(String, String)> =
+            sqlx::query_as("SELECT case_id, breaches FROM notices")
+                .fetch_all(p)
+                .await
+                .map_err(e)?;
+        for (case, breaches) in notices {
+            let list: Vec<String> = serde_json::from_str(&breaches).unwrap_or_default();
+            let ix = out.entry(case).or_default();
+            for b in list {
+                if !ix.breaches.contains(&b) {
+                    ix.breaches.push(b);
+                }
+            }
+        }
+        let penalties: Vec<(String, String)> =
+            sqlx::query_as("SELECT case_id, breach FROM penalties")
+                .fetch_all(p)
+                .await
+                .map_err(e)?;
+        for (case, b) in penalties {
+            let ix = out.entry(case).or_default();
+            if !ix.breaches.contains(&b) {
+                ix.breaches.push(b);
+            }
+        }
+        let due: Vec<(String, String)> = sqlx::query_as(
+            "SELECT case_id, MIN(due_at) FROM tasks WHERE status = 'open' GROUP BY case_id",
+        )
+        .fetch_all(p)
+        .await
+        .map_err(e)?;
+        for (case, d) in due {
+            out.entry(case).or_default().next_due = Some(d);
+        }
+        Ok(out)
+    }
+
     /// Cases, newest first, optionally with one status, at most `limit` (a page; the
     /// `(status, id)` index serves the filter).
     pub async fn list_cases(&self, status: Option<&str>, limit: i64) -> Result<Vec<CaseRow>> {
@@ -1224,7 +1296,11 @@ impl Register {
             return Err(Error::Input("the representations are empty".into()));
         }
         let n = self.notice_row(case_id, notice_id).await?;
-        let Some(end) = n.representations_end.as_deref().filter(|_| n.status == "intent") else {
+        let Some(end) = n
+            .representations_end
+            .as_deref()
+            .filter(|_| n.status == "intent")
+        else {
             return Ok(Err(rules::refuse(
                 &rules::NOTICE_OF_INTENT,
                 format!(
@@ -1239,7 +1315,10 @@ impl Register {
                 format!("the representations period of {notice_id} ended {end}"),
             )));
         }
-        let name = format!("{case_id}-{notice_id}-representations-{}.txt", time::format(now).replace(':', ""));
+        let name = format!(
+            "{case_id}-{notice_id}-representations-{}.txt",
+            time::format(now).replace(':', "")
+        );
         let origin = format!("representations on {notice_id}");
         let mut items = vec![NewEvidence {
             data: text.as_bytes(),

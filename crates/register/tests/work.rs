@@ -55,13 +55,21 @@ fn a_job_is_held_by_one_worker_reclaimed_after_its_lease_and_failed_after_three_
             assert_eq!(r.job(&job).await.unwrap().status, "queued", "{backend}");
             let a = r.claim(now, "a").await.unwrap().unwrap();
             assert_eq!((a.id.as_str(), a.attempts), (job.as_str(), 1), "{backend}");
-            assert_eq!(r.claim(now, "b").await.unwrap(), None, "{backend}: held by a");
+            assert_eq!(
+                r.claim(now, "b").await.unwrap(),
+                None,
+                "{backend}: held by a"
+            );
             assert!(r.renew(now, &job, "a", "unpacking").await.unwrap());
             assert!(!r.renew(now, &job, "b", "x").await.unwrap(), "{backend}");
             // a stops renewing: after the lease b may claim it, and a has lost it.
             let later = after(now, LEASE_SECONDS + 1);
             let b = r.claim(later, "b").await.unwrap().unwrap();
-            assert_eq!((b.worker.as_deref(), b.attempts), (Some("b"), 2), "{backend}");
+            assert_eq!(
+                (b.worker.as_deref(), b.attempts),
+                (Some("b"), 2),
+                "{backend}"
+            );
             assert!(!r.renew(later, &job, "a", "x").await.unwrap(), "{backend}");
             let c = r
                 .claim(after(later, LEASE_SECONDS + 1), "c")
@@ -129,7 +137,11 @@ fn an_assessment_job_attaches_its_report_once_and_names_the_psti_failures() {
                 .collect();
             assert_eq!(ended.len(), 1, "{backend}: {ended:?}");
             let j = &ended[0];
-            assert_eq!((j.id.as_str(), j.status.as_str()), (job.as_str(), "done"), "{backend}: {j:?}");
+            assert_eq!(
+                (j.id.as_str(), j.status.as_str()),
+                (job.as_str(), "done"),
+                "{backend}: {j:?}"
+            );
             let result: serde_json::Value =
                 serde_json::from_str(j.result.as_deref().unwrap()).unwrap();
             let report = result["assessment"].as_str().unwrap();
@@ -213,7 +225,11 @@ fn two_officers_editing_one_case_get_one_change_and_one_conflict() {
                 "{backend}: {e:?}"
             );
             let d = r.show_case(now, "a@example.gov.uk", &id).await.unwrap();
-            assert_eq!(d.evidence.len(), 1, "{backend}: the second edit wrote nothing");
+            assert_eq!(
+                d.evidence.len(),
+                1,
+                "{backend}: the second edit wrote nothing"
+            );
         }
     });
 }
@@ -251,7 +267,10 @@ fn representations_are_taken_on_a_notice_of_intent_until_its_period_ends() {
                 .unwrap_err();
             assert_eq!(early.citation, "s. 28(5)", "{backend}");
             assert!(early.message.contains("is draft"), "{backend}: {early}");
-            r.notice_intent(now, o, &id, &n, None).await.unwrap().unwrap();
+            r.notice_intent(now, o, &id, &n, None)
+                .await
+                .unwrap()
+                .unwrap();
             let day = after(now, 86_400);
             let bad_name = r
                 .representations(
@@ -269,7 +288,10 @@ fn representations_are_taken_on_a_notice_of_intent_until_its_period_ends() {
                 )
                 .await
                 .unwrap_err();
-            assert!(bad_name.to_string().contains("not a plain file name"), "{backend}");
+            assert!(
+                bad_name.to_string().contains("not a plain file name"),
+                "{backend}"
+            );
             let shas = r
                 .representations(
                     day,
@@ -305,7 +327,10 @@ fn representations_are_taken_on_a_notice_of_intent_until_its_period_ends() {
                 .await
                 .unwrap()
                 .unwrap_err();
-            assert!(late.message.contains("ended 2027-01-14T10:00:00Z"), "{backend}: {late}");
+            assert!(
+                late.message.contains("ended 2027-01-14T10:00:00Z"),
+                "{backend}: {late}"
+            );
             assert_eq!(r.verify(None).await.unwrap().problem, None, "{backend}");
         }
     });

@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use baseline_register::tokens::{Rejected, TokenRow};
 use baseline_register::{Error, NewAllegation};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::{OpenApi, ToSchema};
@@ -120,11 +119,7 @@ pub(crate) async fn authorize(
             "the Authorization header is not `Bearer TOKEN`",
         ));
     };
-    match state
-        .register
-        .authenticate(Timestamp::now(), secret)
-        .await?
-    {
+    match state.register.authenticate(state.now(), secret).await? {
         Err(r @ (Rejected::Unknown | Rejected::Expired(_) | Rejected::Revoked(_))) => {
             Err(Failure::new(StatusCode::UNAUTHORIZED, r.to_string()))
         }
@@ -223,6 +218,7 @@ pub(crate) async fn accept_allegation(
     state: &AppState,
     client: SocketAddr,
     body: &AllegationBody,
+    files: &[crate::forms::Upload],
 ) -> Result<AllegationReceipt, Failure> {
     let source = body.source.as_deref().unwrap_or("consumer");
     if !PUBLIC_SOURCES.contains(&source) {
@@ -276,7 +272,7 @@ pub(crate) async fn accept_allegation(
         .allegation_limit
         .check(client.ip(), std::time::Instant::now())
         .map_err(too_many)?;
-    let now = Timestamp::now();
+    let now = state.now();
     let a = NewAllegation {
         source: source.to_owned(),
         brand: body.brand.trim().to_owned(),
@@ -284,7 +280,10 @@ pub(crate) async fn accept_allegation(
         description: body.description.trim().to_owned(),
         contact: body.contact.clone().filter(|c| !c.trim().is_empty()),
         where_bought: body.where_bought.clone().filter(|c| !c.trim().is_empty()),
-        attachments: Vec::new(),
+        attachments: files
+            .iter()
+            .map(|f| (f.name.clone(), f.data.as_slice()))
+            .collect(),
     };
     let reference = state.register.receive_allegation(now, "public", &a).await?;
     Ok(AllegationReceipt {
@@ -307,7 +306,7 @@ pub async fn post_allegation(
     body: Result<Json<AllegationBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, Failure> {
     let Json(body) = body.map_err(|r| Failure::new(r.status(), r.body_text()))?;
-    let receipt = accept_allegation(&state, client, &body).await?;
+    let receipt = accept_allegation(&state, client, &body, &[]).await?;
     let location = format!("/api/v1/allegations/{}", receipt.reference);
     let mut res = (StatusCode::CREATED, Json(receipt)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -404,7 +403,7 @@ pub async fn get_case(
     }
     let d = state
         .register
-        .show_case(Timestamp::now(), &format!("token:{}", token.id), &id)
+        .show_case(state.now(), &format!("token:{}", token.id), &id)
         .await?;
     Ok(Json(serde_json::to_value(&d).unwrap_or_default()))
 }

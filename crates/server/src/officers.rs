@@ -18,8 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baseline_register::auth::{Enrolment, Refused};
 use baseline_register::people::UserRow;
-use baseline_register::register::{CaseDetail, CaseRow};
-use jiff::Timestamp;
+use baseline_register::register::{CaseIndex, CaseRow};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -38,7 +37,7 @@ pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(
     let secret = cookie_value(headers, SESSION_COOKIE)?;
     let user = state
         .register
-        .session_user(Timestamp::now(), &secret)
+        .session_user(state.now(), &secret)
         .await
         .ok()??;
     Some((user, secret))
@@ -128,7 +127,7 @@ pub async fn sign_in(
     }
     match state
         .register
-        .sign_in(Timestamp::now(), &f.email, &f.password, &f.code)
+        .sign_in(state.now(), &f.email, &f.password, &f.code)
         .await
     {
         Ok(Ok(secret)) => {
@@ -185,7 +184,7 @@ pub async fn sign_out(
     if let Some(secret) = cookie_value(&headers, SESSION_COOKIE) {
         let _ = state
             .register
-            .sign_out(Timestamp::now(), &secret, f.everywhere == "yes")
+            .sign_out(state.now(), &secret, f.everywhere == "yes")
             .await;
     }
     let mut res = Redirect::to("/sign-in").into_response();
@@ -212,7 +211,7 @@ async fn invitation_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    match state.register.enrolment(Timestamp::now(), secret).await {
+    match state.register.enrolment(state.now(), secret).await {
         Ok(enrolment) => {
             let csrf = new_csrf();
             let mut res = page(
@@ -265,7 +264,7 @@ pub async fn enrol(
     }
     match state
         .register
-        .enroll(Timestamp::now(), &secret, &f.password, &f.code)
+        .enroll(state.now(), &secret, &f.password, &f.code)
         .await
     {
         Ok(Ok(_)) => Redirect::to("/sign-in").into_response(),
@@ -292,11 +291,11 @@ pub async fn enrol(
 
 /// May `user` see a case of `team`? As for tokens ([`crate::api::team_sees`]); respondents
 /// are checked against the case's operators instead.
-fn team_visible(user: &UserRow, team: Option<&str>, restricted: bool) -> bool {
+pub(crate) fn team_visible(user: &UserRow, team: Option<&str>, restricted: bool) -> bool {
     crate::api::team_sees(user.team.as_deref(), team, restricted)
 }
 
-async fn respondent_cases(state: &AppState, user: &UserRow) -> Vec<String> {
+pub(crate) async fn respondent_cases(state: &AppState, user: &UserRow) -> Vec<String> {
     let Some(op) = &user.operator_id else {
         return Vec::new();
     };
@@ -307,21 +306,139 @@ async fn respondent_cases(state: &AppState, user: &UserRow) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A case of the list, with what it is searched on.
+pub(crate) struct Listed {
+    pub row: CaseRow,
+    pub ix: CaseIndex,
+}
+
 #[derive(Template)]
 #[template(path = "cases.html")]
 struct Cases<'a> {
     version: &'a str,
     csrf: &'a str,
     user: UserRow,
-    cases: Vec<CaseRow>,
-    status: String,
+    cases: Vec<Listed>,
+    q: CasesQuery,
     statuses: &'a [&'a str],
+    export: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// Filters of the case list (all optional, combined with "and").
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct CasesQuery {
     #[serde(default)]
-    status: String,
+    pub status: String,
+    /// Part of an operator's legal name (any case).
+    #[serde(default)]
+    pub operator: String,
+    /// Part of the product's brand and model.
+    #[serde(default)]
+    pub product: String,
+    /// A requirement breached (in a notice or penalty), such as `psti:sch1-p1`.
+    #[serde(default)]
+    pub breach: String,
+    /// Cases with an open task due on or before this date (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub due_before: String,
+    /// Words of the title or case number.
+    #[serde(default)]
+    pub search: String,
+}
+
+const STATUSES: &[&str] = &["triage", "investigation", "outcome", "closed"];
+
+impl CasesQuery {
+    fn export_link(&self) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("operator", &self.operator),
+            ("product", &self.product),
+            ("breach", &self.breach),
+            ("due_before", &self.due_before),
+            ("search", &self.search),
+        ];
+        let mut out = String::from("/cases.csv");
+        let mut first = true;
+        for (k, v) in pairs {
+            if v.trim().is_empty() {
+                continue;
+            }
+            out.push(if first { '?' } else { '&' });
+            first = false;
+            out.push_str(k);
+            out.push('=');
+            for b in v.trim().bytes() {
+                if b.is_ascii_alphanumeric() || b"-_.:".contains(&b) {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.to_lowercase().contains(&needle.trim().to_lowercase())
+}
+
+/// The cases `user` may see that match `q`, newest first.
+pub(crate) async fn visible_cases(state: &AppState, user: &UserRow, q: &CasesQuery) -> Vec<Listed> {
+    let status = STATUSES.iter().find(|s| **s == q.status).copied();
+    let rows: Vec<CaseRow> = if user.role == "respondent" {
+        let mine = respondent_cases(state, user).await;
+        state
+            .register
+            .list_cases(status, 100_000)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| mine.contains(&c.id))
+            .collect()
+    } else {
+        state
+            .register
+            .list_cases_visible(user.team.as_deref(), status, 100_000)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| team_visible(user, c.team.as_deref(), c.restricted != 0))
+            .collect()
+    };
+    let mut index = state.register.case_index().await.unwrap_or_default();
+    let due =
+        (!q.due_before.trim().is_empty()).then(|| format!("{}T23:59:59Z", q.due_before.trim()));
+    rows.into_iter()
+        .map(|row| {
+            let ix = index.remove(&row.id).unwrap_or_default();
+            Listed { row, ix }
+        })
+        .filter(|l| {
+            q.operator.trim().is_empty()
+                || l.ix.operators.iter().any(|o| contains_ci(o, &q.operator))
+        })
+        .filter(|l| {
+            q.product.trim().is_empty()
+                || l.ix
+                    .product
+                    .as_deref()
+                    .is_some_and(|p| contains_ci(p, &q.product))
+        })
+        .filter(|l| {
+            q.breach.trim().is_empty() || l.ix.breaches.iter().any(|b| b == q.breach.trim())
+        })
+        .filter(|l| {
+            due.as_deref()
+                .is_none_or(|d| l.ix.next_due.as_deref().is_some_and(|n| n <= d))
+        })
+        .filter(|l| {
+            q.search.trim().is_empty()
+                || contains_ci(&l.row.title, &q.search)
+                || contains_ci(&l.row.id, &q.search)
+        })
+        .collect()
 }
 
 pub async fn cases(
@@ -332,31 +449,7 @@ pub async fn cases(
     let Some((user, _)) = signed_in(&state, &headers).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    const STATUSES: &[&str] = &["triage", "investigation", "outcome", "closed"];
-    let status = STATUSES
-        .iter()
-        .find(|s| **s == q.status)
-        .map(|s| (*s).to_owned());
-    let list = if user.role == "respondent" {
-        let mine = respondent_cases(&state, &user).await;
-        state
-            .register
-            .list_cases(status.as_deref(), 1000)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| mine.contains(&c.id))
-            .collect()
-    } else {
-        state
-            .register
-            .list_cases_visible(user.team.as_deref(), status.as_deref(), 500)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| team_visible(&user, c.team.as_deref(), c.restricted != 0))
-            .collect()
-    };
+    let list = visible_cases(&state, &user, &q).await;
     let csrf = new_csrf();
     let res = page(
         StatusCode::OK,
@@ -365,7 +458,8 @@ pub async fn cases(
             csrf: &csrf,
             user,
             cases: list,
-            status: status.unwrap_or_default(),
+            export: q.export_link(),
+            q,
             statuses: STATUSES,
         },
     );
@@ -375,64 +469,46 @@ pub async fn cases(
     res
 }
 
-#[derive(Template)]
-#[template(path = "case.html")]
-struct CasePage<'a> {
-    version: &'a str,
-    d: CaseDetail,
-    /// Everything (officers) or the notices only (respondents).
-    full: bool,
-}
-
-pub async fn case(
+/// `GET /cases.csv`: the case list, with the same filters, as CSV for the team (formula-safe).
+pub async fn cases_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Query(q): Query<CasesQuery>,
 ) -> Response {
     let Some((user, _)) = signed_in(&state, &headers).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    let nothing = || {
-        message(
-            StatusCode::NOT_FOUND,
-            "No such case",
-            "There is no case with this number that you can see.",
-            Some("/cases"),
-        )
-    };
-    let Ok(row) = state.register.case(&id).await else {
-        return nothing();
-    };
-    let respondent = user.role == "respondent";
-    let allowed = if respondent {
-        respondent_cases(&state, &user).await.contains(&id)
-    } else {
-        team_visible(&user, row.team.as_deref(), row.restricted != 0)
-    };
-    if !allowed {
-        return nothing();
+    let f = baseline_register::public::csv_field;
+    let mut out = String::from("case,title,status,outcome,team,restricted,opened_at,updated_at,operators,product,breaches,next_due\r\n");
+    for l in visible_cases(&state, &user, &q).await {
+        let c = &l.row;
+        let row = [
+            f(&c.id),
+            f(&c.title),
+            f(&c.status),
+            f(c.outcome.as_deref().unwrap_or("")),
+            f(c.team.as_deref().unwrap_or("")),
+            f(if c.restricted != 0 { "yes" } else { "no" }),
+            f(&c.opened_at),
+            f(&c.updated_at),
+            f(&l.ix.operators.join("; ")),
+            f(l.ix.product.as_deref().unwrap_or("")),
+            f(&l.ix.breaches.join("; ")),
+            f(l.ix.next_due.as_deref().unwrap_or("")),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
     }
-    match state
-        .register
-        .show_case(Timestamp::now(), &user.email, &id)
-        .await
-    {
-        Ok(mut d) => {
-            if respondent {
-                d.notices.retain(|n| n.status != "draft");
-            }
-            let mut res = page(
-                StatusCode::OK,
-                &CasePage {
-                    version: VERSION,
-                    d,
-                    full: !respondent,
-                },
-            );
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
-        Err(_) => nothing(),
-    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cases.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response()
 }

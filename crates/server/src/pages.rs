@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -191,16 +190,36 @@ pub async fn report_form(State(state): State<AppState>) -> Response {
 pub async fn report_submit(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    form: Result<Form<ReportForm>, axum::extract::rejection::FormRejection>,
+    req: axum::extract::Request,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "The report could not be read",
-            "Send the form from this site's report page.",
-            Some("/report"),
-        );
+    let headers = req.headers().clone();
+    let sent = match crate::forms::read(req, crate::forms::ALLEGATION_UPLOADS).await {
+        Ok(s) => s,
+        Err(crate::forms::FormError::TooLarge(m)) => {
+            return message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The report is too large",
+                &format!("Nothing was recorded: {m}. Send at most 5 files, 32 MiB together."),
+                Some("/report"),
+            )
+        }
+        Err(crate::forms::FormError::Unreadable(_)) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "The report could not be read",
+                "Send the form from this site's report page.",
+                Some("/report"),
+            )
+        }
+    };
+    let form = ReportForm {
+        csrf: sent.get("csrf").to_owned(),
+        brand: sent.get("brand").to_owned(),
+        model: sent.get("model").to_owned(),
+        where_bought: sent.get("where_bought").to_owned(),
+        description: sent.get("description").to_owned(),
+        contact: sent.get("contact").to_owned(),
+        source: sent.get("source").to_owned(),
     };
     let cookie = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     if cookie.is_empty() || form.csrf.is_empty() || !same(&cookie, &form.csrf) {
@@ -237,7 +256,7 @@ pub async fn report_submit(
     if !errors.is_empty() {
         return report_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &form, errors);
     }
-    match accept_allegation(&state, client, &body).await {
+    match accept_allegation(&state, client, &body, &sent.files).await {
         Ok(receipt) => Redirect::to(&format!("/report/{}", receipt.reference)).into_response(),
         Err(f) if f.status == StatusCode::TOO_MANY_REQUESTS => {
             let mut res = message(

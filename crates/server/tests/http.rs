@@ -810,7 +810,10 @@ fn officers_sign_in_with_password_and_totp_and_see_only_what_they_may() {
         );
         let (s, _, html) = get(&format!("/cases/{acme}"), &cookies);
         assert!(
-            s == 200 && !html.contains("Timeline") && !html.contains("Evidence"),
+            s == 200
+                && !html.contains("Timeline")
+                && !html.contains("<h2>Evidence</h2>")
+                && html.contains("Send the evidence of remedy"),
             "{backend}"
         );
         assert_eq!(

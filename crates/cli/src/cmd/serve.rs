@@ -28,6 +28,14 @@ pub struct ServeArgs {
     /// Leave `Secure` off cookies (only for plain-HTTP testing on a private network).
     #[arg(long)]
     insecure_cookies: bool,
+    /// Background workers inside the service for uploaded firmware (0: leave the jobs to
+    /// `baseline worker`).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Move the service's clock forward (30d, 12h, 90m), for training and for testing
+    /// statutory periods; every event is dated by the moved clock. Never in real casework.
+    #[arg(long, value_name = "DURATION", hide_short_help = true)]
+    clock_offset: Option<String>,
     #[command(flatten)]
     common: Common,
 }
@@ -67,16 +75,30 @@ pub fn run_serve(mut args: ServeArgs) -> Result<ExitCode> {
                 None => eprintln!("the register already has cases: not seeded again"),
             }
         }
+        let clock = match &args.clock_offset {
+            Some(d) => {
+                let offset = baseline_register::tokens::parse_duration(d)
+                    .with_context(|| format!("--clock-offset {d}"))?;
+                eprintln!("warning: the service's clock is moved forward by {d}: not for real casework");
+                baseline_register::time::Clock { offset_seconds: offset.as_secs() }
+            }
+            None => baseline_register::time::Clock::default(),
+        };
         let config = Config {
             allegations_per_minute: args.allegations_per_minute,
             api_per_minute: args.api_per_minute,
             secure_cookies: !args.insecure_cookies,
+            clock,
+            workers: args.workers,
         };
         let shown = register.db.shown.clone();
         let state = AppState::new(register, config);
-        baseline_server::serve(state, args.listen, |addr| {
-            eprintln!("serving {shown} on http://{addr}/ (Ctrl-C or SIGTERM stops)");
-        })
+        baseline_server::serve(
+            state,
+            args.listen,
+            |addr| eprintln!("serving {shown} on http://{addr}/ (Ctrl-C or SIGTERM stops)"),
+            std::sync::Arc::new(|line| eprintln!("{line}")),
+        )
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
         eprintln!("stopped");
@@ -248,4 +270,72 @@ pub fn run_user(args: UserArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Take jobs (assessments of uploaded firmware) from the register's queue: run as many as
+/// there are machines to spare, against the same PostgreSQL register.
+#[derive(Debug, ClapArgs)]
+pub struct WorkerArgs {
+    /// This worker's name in the jobs it holds (default: host and process id).
+    #[arg(long)]
+    name: Option<String>,
+    /// Run until the queue is empty, then stop (default: wait for more until Ctrl-C).
+    #[arg(long)]
+    drain: bool,
+    /// Seconds between looks at an empty queue.
+    #[arg(long, default_value_t = 2)]
+    idle_seconds: u64,
+    #[command(flatten)]
+    common: Common,
+}
+
+pub fn run_worker(args: WorkerArgs) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let name = args.name.clone().unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        format!("{}-{}", host.trim(), std::process::id())
+    });
+    let code = rt.block_on(async {
+        let register = args.common.open().await?;
+        eprintln!("worker {name} taking jobs from {}", register.db.shown);
+        let clock = || jiff::Timestamp::now();
+        let failed = std::sync::atomic::AtomicUsize::new(0);
+        if args.drain {
+            loop {
+                match register.work_one(&name, &clock).await? {
+                    baseline_register::jobs::Worked::Idle => break,
+                    baseline_register::jobs::Worked::Ended(j) => {
+                        if j.status != "done" {
+                            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        eprintln!("{}", baseline_server::job_line(&j));
+                    }
+                }
+            }
+        } else {
+            register
+                .work(
+                    &name,
+                    &clock,
+                    std::time::Duration::from_secs(args.idle_seconds.max(1)),
+                    async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    },
+                    &|j| eprintln!("{}", baseline_server::job_line(j)),
+                    &|e| eprintln!("worker: {e}"),
+                )
+                .await;
+        }
+        eprintln!("worker {name} stopped");
+        anyhow::Ok(if failed.into_inner() > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    })?;
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    Ok(code)
 }

@@ -151,20 +151,26 @@ pub fn team_sees(mine: Option<&str>, theirs: Option<&str>, restricted: bool) -> 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllegationBody {
-    /// The product's brand.
+    /// The product's brand (at least one character that is not white space).
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub brand: String,
-    /// The product's model.
+    /// The product's model (at least one character that is not white space).
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub model: String,
-    /// What is wrong with it.
+    /// What is wrong with it (at least one character that is not white space).
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub description: String,
     /// How to reach the sender (optional; never published).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub contact: Option<String>,
     /// Where the product was bought.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub where_bought: Option<String>,
     /// `consumer` (default), `security-researcher` or `manufacturer-notification`.
     #[serde(default)]
+    #[schema(pattern = "^(consumer|security-researcher|manufacturer-notification)$")]
     pub source: Option<String>,
 }
 
@@ -296,7 +302,9 @@ pub(crate) async fn accept_allegation(
 #[utoipa::path(post, path = "/api/v1/allegations", request_body = AllegationBody,
     responses(
         (status = 201, description = "Stored; keep the reference", body = AllegationReceipt),
+        (status = 400, description = "The body is not valid JSON or does not match the schema", body = ApiError),
         (status = 413, description = "Body over 64 KiB"),
+        (status = 415, description = "The body is not sent as application/json", body = ApiError),
         (status = 422, description = "A field is missing or invalid", body = ApiError),
         (status = 429, description = "Too many allegations from this client", body = ApiError),
     ), tag = "public")]
@@ -341,27 +349,50 @@ pub struct CaseSummary {
     pub updated_at: String,
 }
 
+/// The states a case can be in.
+pub const CASE_STATES: &[&str] = &["triage", "investigation", "outcome", "closed"];
+
 /// Filters of the case list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
-    /// triage, investigation, outcome or closed.
+    /// Only cases in this state.
+    #[param(pattern = "^(triage|investigation|outcome|closed)$")]
     pub status: Option<String>,
-    /// At most this many, newest first (default 100, at most 1000).
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 /// List the cases the token may see, newest first.
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseQuery),
-    responses((status = 200, body = [CaseSummary]), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 429, body = ApiError)),
+    responses((status = 200, body = [CaseSummary]), (status = 400, description = "A filter is not of its type", body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 422, description = "A filter is out of range", body = ApiError), (status = 429, body = ApiError)),
     security(("bearer" = [])), tag = "cases")]
 pub async fn list_cases(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(q): Query<CaseQuery>,
+    q: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<CaseSummary>>, Failure> {
     let token = authorize(&state, client, &headers, "cases:read").await?;
-    let limit = q.limit.unwrap_or(100).clamp(0, 1000);
+    let Query(q) = q.map_err(|r| Failure::new(StatusCode::BAD_REQUEST, r.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(0..=1000).contains(&limit) {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit must be from 0 to 1000",
+        )
+        .field("limit"));
+    }
+    if let Some(s) = q.status.as_deref() {
+        if !CASE_STATES.contains(&s) {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("status must be one of {}", CASE_STATES.join(", ")),
+            )
+            .field("status"));
+        }
+    }
     let rows = state
         .register
         .list_cases_visible(token.team.as_deref(), q.status.as_deref(), limit)

@@ -74,10 +74,15 @@ enum Command {
     ///
     /// Example: baseline user add --email a.officer@opss.gov.uk --role officer
     User(cmd::serve::UserArgs),
-    /// Run background jobs (assessments of uploaded firmware) from the register's queue.
+    /// Run background jobs (assessments of uploaded firmware, sweeps) from the register's queue.
     ///
     /// Example: baseline worker --database postgres://register.internal/baseline
     Worker(cmd::serve::WorkerArgs),
+    /// Market-surveillance sweeps: submit a manifest, work it, status, report (market
+    /// picture and what products share).
+    ///
+    /// Example: baseline sweep run cameras.jsonl --jobs 2
+    Sweep(cmd::sweep::Args),
     /// List every finding code (code, name, severity, requirements, documentation).
     ///
     /// Example: baseline checks --family CRED --format json
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::serve::run_token(args),
         Command::User(args) => cmd::serve::run_user(args),
         Command::Worker(args) => cmd::serve::run_worker(args),
+        Command::Sweep(args) => cmd::sweep::run(args),
         Command::Catalogue(args) => cmd::catalogue::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Unpack(args) => cmd::unpack::run(args),

@@ -50,7 +50,15 @@ const MIGRATIONS: &[Migration] = &[
         name: "jobs",
         sql: include_str!("../migrations/0006_jobs.sql"),
     },
+    Migration {
+        version: 7,
+        name: "sweeps",
+        sql: include_str!("../migrations/0007_sweeps.sql"),
+    },
 ];
+
+/// The schema version this build creates and expects (its last migration).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
 /// Which back end a register lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,7 +25,7 @@ pub const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// Claims of one job before it is failed (a job that kills its worker is not retried forever).
 pub const MAX_ATTEMPTS: i64 = 3;
 /// Kinds of job.
-pub const JOB_KINDS: &[&str] = &["assess"];
+pub const JOB_KINDS: &[&str] = &["assess", "sweep-assess"];
 
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -60,7 +60,7 @@ pub enum Worked {
     Ended(Box<JobRow>),
 }
 
-fn job_id() -> String {
+pub(crate) fn new_job_id() -> String {
     use rand::RngCore as _;
     let mut b = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut b);
@@ -100,7 +100,7 @@ impl Register {
         for it in images {
             shas.push(self.attach_in(&mut w, case_id, it).await?.0);
         }
-        let id = job_id();
+        let id = new_job_id();
         let input = serde_json::json!({"firmware": shas}).to_string();
         sqlx::query("INSERT INTO jobs (id, kind, case_id, input, status, attempts, created_by, created_at) VALUES ($1, 'assess', $2, $3, 'queued', 0, $4, $5)")
             .bind(&id)
@@ -164,10 +164,15 @@ impl Register {
         // the row once its lock is held, lets only one of them have it.
         const CLAIMABLE: &str =
             "(status = 'queued' OR (status = 'running' AND lease_until < $1 AND attempts < $2))";
+        // PostgreSQL: rows another worker is claiming are skipped, not waited for.
+        let skip = match self.db.backend {
+            crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::db::Backend::Sqlite => "",
+        };
         for _ in 0..8 {
             let sql = format!(
                 "UPDATE jobs SET status = 'running', worker = $3, lease_until = $4, attempts = attempts + 1, progress = 'claimed' \
-                 WHERE id = (SELECT id FROM jobs WHERE {CLAIMABLE} ORDER BY created_at, id LIMIT 1) AND {CLAIMABLE} \
+                 WHERE id = (SELECT id FROM jobs WHERE {CLAIMABLE} ORDER BY created_at, id LIMIT 1{skip}) AND {CLAIMABLE} \
                  RETURNING {JOB_COLUMNS}"
             );
             let got = sqlx::query_as::<_, JobRow>(&sql)
@@ -249,6 +254,7 @@ impl Register {
         };
         let outcome = match job.kind.as_str() {
             "assess" => self.run_assess(&job, worker, clock).await,
+            "sweep-assess" => self.run_sweep_assess(&job, worker, clock).await,
             other => Err(Error::Input(format!("unknown job kind `{other}`"))),
         };
         match outcome {
@@ -343,25 +349,7 @@ impl Register {
             answers: None,
             site: None,
         };
-        let progress = Arc::new(Progress::default());
-        let seen = Arc::clone(&progress);
-        let mut run = tokio::task::spawn_blocking(move || {
-            baseline_pipeline::run(&inputs, &baseline_pipeline::Options::default(), &*seen)
-        });
-        let mut tick = tokio::time::interval(RENEW_EVERY);
-        tick.tick().await;
-        let run = loop {
-            tokio::select! {
-                r = &mut run => break r,
-                _ = tick.tick() => {
-                    if !self.renew(clock(), &job.id, worker, &progress.now()).await? {
-                        run.abort();
-                        return Err(Error::Input(format!("{}: the lease was lost to another worker", job.id)));
-                    }
-                }
-            }
-        };
-        let run = run.map_err(|e| Error::Input(format!("the assessment stopped: {e}")))??;
+        let run = self.run_pipeline(job, worker, clock, inputs).await?;
         let report = baseline_report::json::render(&run.assessment);
         let fails: Vec<&str> = run
             .assessment
@@ -413,6 +401,36 @@ impl Register {
         )
         .await?;
         self.commit(w).await
+    }
+
+    /// Run the pipeline on a blocking thread, renewing the job's lease with its progress; the
+    /// run is abandoned when the lease is lost.
+    pub(crate) async fn run_pipeline(
+        &self,
+        job: &JobRow,
+        worker: &str,
+        clock: &(dyn Fn() -> Timestamp + Send + Sync),
+        inputs: baseline_pipeline::Inputs,
+    ) -> Result<baseline_pipeline::Run> {
+        let progress = Arc::new(Progress::default());
+        let seen = Arc::clone(&progress);
+        let mut run = tokio::task::spawn_blocking(move || {
+            baseline_pipeline::run(&inputs, &baseline_pipeline::Options::default(), &*seen)
+        });
+        let mut tick = tokio::time::interval(RENEW_EVERY);
+        tick.tick().await;
+        let run = loop {
+            tokio::select! {
+                r = &mut run => break r,
+                _ = tick.tick() => {
+                    if !self.renew(clock(), &job.id, worker, &progress.now()).await? {
+                        run.abort();
+                        return Err(Error::Input(format!("{}: the lease was lost to another worker", job.id)));
+                    }
+                }
+            }
+        };
+        Ok(run.map_err(|e| Error::Input(format!("the assessment stopped: {e}")))??)
     }
 
     async fn case_evidence(&self, case_id: &str) -> Result<Vec<(String, String)>> {

@@ -26,6 +26,7 @@ pub mod people;
 pub mod public;
 pub mod register;
 pub mod rules;
+pub mod sweep;
 pub mod time;
 pub mod tokens;
 

@@ -338,6 +338,15 @@ pub(crate) fn check_evidence(it: &NewEvidence<'_>) -> Result<()> {
     Ok(())
 }
 
+/// `name` when it is a plain file name, else `fallback`.
+pub(crate) fn plain_or(name: &str, fallback: &str) -> String {
+    if is_plain_name(name) {
+        name.to_owned()
+    } else {
+        fallback.to_owned()
+    }
+}
+
 /// A file name that names no directory: no `/` or `\`, not `.` or `..`, no control
 /// characters, at most 255 bytes. Evidence names are data, never paths, but a bundle or an
 /// officer's download may turn one into a file name.
@@ -710,8 +719,16 @@ impl Register {
                 return Err(Error::Input(format!("allegation {r} is already case {c}")));
             }
         }
-        let e = |e| self.db.err(e);
         let mut w = self.begin(now, actor).await?;
+        let id = self.open_case_in(&mut w, new).await?;
+        self.commit(w).await?;
+        Ok(id)
+    }
+
+    /// The writes of [`open_case`](Self::open_case) in a write already begun (checked inputs).
+    pub(crate) async fn open_case_in(&self, w: &mut Write<'_>, new: &NewCase) -> Result<String> {
+        let actor = w.actor.clone();
+        let e = |e| self.db.err(e);
         let id = self.next_id(&mut w.tx, "cases", "CASE").await?;
         let product_id = match &new.product {
             Some(p) => {
@@ -786,7 +803,7 @@ impl Register {
             "team": new.team,
             "allegation": new.allegation,
         });
-        self.event(&mut w, Some(&id), "case.opened", body).await?;
+        self.event(w, Some(&id), "case.opened", body).await?;
         if let Some(r) = &new.allegation {
             // Claim the allegation under the chain lock: a second case cannot take it.
             let claimed = sqlx::query(
@@ -807,16 +824,15 @@ impl Register {
                 .map_err(e)?;
             for (sha, name, size) in files {
                 let origin = format!("allegation {r}");
-                let seq = self.event(&mut w, Some(&id), "evidence.added", serde_json::json!({"sha256": sha, "size": size, "name": name, "kind": "other", "origin": origin})).await?;
+                let seq = self.event(w, Some(&id), "evidence.added", serde_json::json!({"sha256": sha, "size": size, "name": name, "kind": "other", "origin": origin})).await?;
                 sqlx::query("INSERT INTO evidence (case_id, sha256, kind, name, origin, added_by, added_at, event_seq) VALUES ($1, $2, 'other', $3, $4, $5, $6, $7)")
-                    .bind(&id).bind(&sha).bind(&name).bind(&origin).bind(actor).bind(&w.at).bind(seq)
+                    .bind(&id).bind(&sha).bind(&name).bind(&origin).bind(&actor).bind(&w.at).bind(seq)
                     .execute(&mut *w.tx)
                     .await
                     .map_err(e)?;
             }
         }
 
-        self.commit(w).await?;
         Ok(id)
     }
 

@@ -28,7 +28,10 @@ dictionary (and `--wordlist`) raises the severity to critical because the passwo
 
 **Evidence.** The database file, line and a redacted excerpt; details: `account`, `uid`, \
 `hash_format`, `shell`, `login_capable`, `recovered`, `password` (redacted unless \
-`--show-secrets`), `recovery` (recovered, exhausted, out-of-time, not-attempted).
+`--show-secrets`), `recovery` (recovered, exhausted, out-of-time, not-attempted), \
+`hash_fingerprint` (`sha256:` and the SHA-256 of the whole hash string, salt included: the same \
+value in two images means the same password hash, which a sweep reports across products; it \
+reveals neither the salt nor the hash).
 
 **Known false positives.** Images whose first boot forces a password change before any service \
 accepts the hash; accounts without a login shell that nothing else authenticates against \
@@ -121,6 +124,13 @@ pub(super) fn report(
     if let Some(Outcome::Exhausted { tried } | Outcome::OutOfTime { tried }) = outcome {
         d.insert("candidates_tried".into(), json!(tried));
     }
+    d.insert(
+        "hash_fingerprint".into(),
+        json!(format!("sha256:{}", {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(a.password.as_bytes()))
+        })),
+    );
     if !ctx.options.show_secrets {
         d.insert("hash".into(), json!(ctx.redact(&a.password)));
     } else {

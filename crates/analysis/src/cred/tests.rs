@@ -356,3 +356,32 @@ fn passwd_binary_is_not_a_database_and_esp_attrs_are_read() {
         .unwrap();
     assert_eq!(st.details["value"], "Home… (redacted, 12 chars)");
 }
+
+#[test]
+fn hash_fingerprint_is_the_sha256_of_the_whole_hash_with_or_without_secrets_shown() {
+    use sha2::Digest as _;
+    let h = crate::cred::crypt::crypt(b"a password nobody guesses 9", "$1$saltsalt$").unwrap();
+    let t = tree_with_files(
+        "fw.bin",
+        &[("/etc/shadow", &format!("root:{h}:1:0:99999:7:::\n"))],
+    );
+    let want = format!("sha256:{}", hex::encode(sha2::Sha256::digest(h.as_bytes())));
+    for show_secrets in [false, true] {
+        let opts = Options {
+            show_secrets,
+            ..generous()
+        };
+        let fs = analyse(&t, &opts).findings;
+        let f = only(&fs, "CRED-001")[0];
+        assert_eq!(f.details["hash_fingerprint"], want.as_str());
+    }
+    // Another salt, same password: another fingerprint (it identifies the hash, not the password).
+    let other = crate::cred::crypt::crypt(b"a password nobody guesses 9", "$1$saltsal2$").unwrap();
+    assert_ne!(
+        format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(other.as_bytes()))
+        ),
+        want
+    );
+}

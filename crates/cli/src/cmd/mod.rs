@@ -9,5 +9,6 @@ pub mod security_txt;
 pub mod serve;
 pub mod site;
 pub mod statement;
+pub mod sweep;
 pub mod unpack;
 pub mod vulndb;

@@ -285,6 +285,9 @@ pub struct WorkerArgs {
     /// Seconds between looks at an empty queue.
     #[arg(long, default_value_t = 2)]
     idle_seconds: u64,
+    /// Jobs run at once in this process (each a worker of its own name).
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
     #[command(flatten)]
     common: Common,
 }
@@ -301,36 +304,81 @@ pub fn run_worker(args: WorkerArgs) -> Result<ExitCode> {
     let code = rt.block_on(async {
         let register = args.common.open().await?;
         eprintln!("worker {name} taking jobs from {}", register.db.shown);
-        let clock = || jiff::Timestamp::now();
-        let failed = std::sync::atomic::AtomicUsize::new(0);
-        if args.drain {
-            loop {
-                match register.work_one(&name, &clock).await? {
-                    baseline_register::jobs::Worked::Idle => break,
-                    baseline_register::jobs::Worked::Ended(j) => {
-                        if j.status != "done" {
-                            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let failed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        // Ctrl-C or SIGTERM: each worker finishes the job it holds, then stops.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let term = async {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{signal, SignalKind};
+                    match signal(SignalKind::terminate()) {
+                        Ok(mut s) => {
+                            s.recv().await;
                         }
-                        eprintln!("{}", baseline_server::job_line(&j));
+                        Err(_) => std::future::pending::<()>().await,
                     }
                 }
+                #[cfg(not(unix))]
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                () = term => {}
             }
-        } else {
-            register
-                .work(
-                    &name,
-                    &clock,
-                    std::time::Duration::from_secs(args.idle_seconds.max(1)),
-                    async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    },
-                    &|j| eprintln!("{}", baseline_server::job_line(j)),
-                    &|e| eprintln!("worker: {e}"),
-                )
-                .await;
+            eprintln!("worker: stopping after the current jobs");
+            let _ = stop_tx.send(true);
+        });
+        let mut handles = Vec::new();
+        for i in 0..args.jobs.max(1) {
+            let register = register.clone();
+            let failed = std::sync::Arc::clone(&failed);
+            let mut stop = stop_rx.clone();
+            let name = if args.jobs > 1 {
+                format!("{name}-{i}")
+            } else {
+                name.clone()
+            };
+            let drain = args.drain;
+            let idle = std::time::Duration::from_secs(args.idle_seconds.max(1));
+            handles.push(tokio::spawn(async move {
+                let clock = || jiff::Timestamp::now();
+                if drain {
+                    // The stop is looked at between jobs: a job started is finished.
+                    while !*stop.borrow() {
+                        match register.work_one(&name, &clock).await? {
+                            baseline_register::jobs::Worked::Idle => break,
+                            baseline_register::jobs::Worked::Ended(j) => {
+                                if j.status != "done" {
+                                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
+                                eprintln!("{}", baseline_server::job_line(&j));
+                            }
+                        }
+                    }
+                } else {
+                    let stopped = async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    };
+                    register
+                        .work(
+                            &name,
+                            &clock,
+                            idle,
+                            stopped,
+                            &|j| eprintln!("{}", baseline_server::job_line(j)),
+                            &|e| eprintln!("worker: {e}"),
+                        )
+                        .await;
+                }
+                anyhow::Ok(())
+            }));
+        }
+        for h in handles {
+            h.await.context("a worker stopped")??;
         }
         eprintln!("worker {name} stopped");
-        anyhow::Ok(if failed.into_inner() > 0 {
+        anyhow::Ok(if failed.load(std::sync::atomic::Ordering::Relaxed) > 0 {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS

@@ -385,3 +385,108 @@ fn allegation_to_closed_case_from_the_cli_on_both_back_ends() {
         );
     }
 }
+
+#[test]
+fn a_sweep_from_a_csv_manifest_runs_reports_and_opens_cases_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read(root().join("examples/demo-firmware.bin")).unwrap();
+    std::fs::write(dir.path().join("a.bin"), &demo).unwrap();
+    let mut b = demo.clone();
+    b.extend_from_slice(b"rebadged");
+    std::fs::write(dir.path().join("b.bin"), &b).unwrap();
+    std::fs::write(dir.path().join("c.bin"), b"no firmware here").unwrap();
+    let manifest = dir.path().join("market.csv");
+    std::fs::write(
+        &manifest,
+        "brand,model,category,firmware\nAcme,Cam,camera,a.bin\nBolt,Cam B,camera,b.bin\nCalm,Plug,plug,c.bin\n",
+    )
+    .unwrap();
+    for db in databases(dir.path(), "sweep") {
+        let sweep = |args: &[&str]| {
+            let mut c = Command::cargo_bin("baseline").unwrap();
+            c.arg("sweep").args(args).args(["--database", &db]);
+            c
+        };
+        let id = stdout(
+            sweep(&["run", manifest.to_str().unwrap(), "--jobs", "2"]).current_dir(dir.path()),
+        );
+        assert!(id.starts_with("SWEEP-"), "{id}");
+        let status: serde_json::Value =
+            serde_json::from_str(&stdout(&mut sweep(&["status", &id, "--format", "json"])))
+                .unwrap();
+        assert_eq!(
+            (
+                status["done"].as_i64(),
+                status["failed"].as_i64(),
+                status["images"].as_i64()
+            ),
+            (Some(3), Some(0), Some(3)),
+            "{db}"
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&mut sweep(&["report", &id, "--format", "json"])))
+                .unwrap();
+        assert_eq!(report["schema"], "baseline/sweep-report/v1");
+        let key = report["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "private-key")
+            .expect("the demo key is in two brands' images");
+        assert_eq!(key["brands"], 2);
+        assert_eq!(
+            key["products"],
+            serde_json::json!([["Acme", "Cam"], ["Bolt", "Cam B"]])
+        );
+        let csv = stdout(&mut sweep(&["report", &id, "--format", "csv"]));
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("line,brand,model,category,complete,psti_failures,images,case")
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("2,Acme,Cam,camera,true,psti:sch1-p1"),
+            "{csv}"
+        );
+        let html_path = dir.path().join("sweep.html");
+        stdout(&mut sweep(&[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            html_path.to_str().unwrap(),
+        ]));
+        let html = std::fs::read_to_string(&html_path).unwrap();
+        assert!(
+            html.contains("<svg role=\"img\"") && !html.contains("<script"),
+            "{db}"
+        );
+        assert!(html.contains("Acme Cam; Bolt Cam B"));
+        let dry = stdout(&mut sweep(&["cases", &id, "--dry-run"]));
+        assert_eq!(dry.lines().count(), 2, "{dry}");
+        assert!(dry.contains("would open a case"));
+        let cases = stdout(&mut sweep(&["cases", &id]));
+        assert_eq!(cases.matches(" opened").count(), 2, "{cases}");
+        let again = stdout(&mut sweep(&["cases", &id]));
+        assert_eq!(again.matches("(already open)").count(), 2, "{again}");
+        // A manifest naming a missing image is refused with its line and field: exit 2.
+        std::fs::write(
+            dir.path().join("bad.csv"),
+            "brand,model,firmware\nAcme,Cam,nowhere.bin\n",
+        )
+        .unwrap();
+        let out = sweep(&["submit", dir.path().join("bad.csv").to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("bad.csv:2: firmware:") && err.contains("nowhere.bin"),
+            "{err}"
+        );
+    }
+}

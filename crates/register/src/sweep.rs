@@ -14,7 +14,7 @@
 //! [`Register::sweep_report`] gives each product's verdicts, the market picture (share of
 //! products failing each PSTI paragraph, by brand and by category) and the cross-product
 //! correlation no single-image tool gives: the same private key, the same fixed password hash,
-//! the same component build in the images of several products and brands.
+//! the same component version in the images of several brands (versions compared, not binaries).
 
 use crate::register::Register;
 use crate::time;

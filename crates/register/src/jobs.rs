@@ -148,14 +148,16 @@ impl Register {
     pub async fn claim(&self, now: Timestamp, worker: &str) -> Result<Option<JobRow>> {
         let e = |e| self.db.err(e);
         let at = time::format(now);
-        sqlx::query("UPDATE jobs SET status = 'failed', error = $1, finished_at = $2 WHERE status = 'running' AND lease_until < $3 AND attempts >= $4")
-            .bind(format!("its worker stopped {MAX_ATTEMPTS} times without finishing it"))
-            .bind(&at)
-            .bind(&at)
-            .bind(MAX_ATTEMPTS)
-            .execute(&self.db.pool)
-            .await
-            .map_err(e)?;
+        // Jobs whose workers died too often are not claimable; marking them failed is
+        // bookkeeping, done at most every RENEW_EVERY by this process (and whenever the queue
+        // looks empty), so that a busy queue costs one statement per claim.
+        let secs = now.as_second();
+        let last = self.reaped.load(std::sync::atomic::Ordering::Relaxed);
+        if secs.saturating_sub(last) >= RENEW_EVERY.as_secs() as i64 || secs < last {
+            self.reap(&at).await?;
+            self.reaped
+                .store(secs, std::sync::atomic::Ordering::Relaxed);
+        }
         let lease = time::format(
             now.checked_add(jiff::SignedDuration::from_secs(LEASE_SECONDS))
                 .unwrap_or(now),
@@ -194,10 +196,24 @@ impl Register {
                     .await
                     .map_err(e)?;
             if waiting.0 == 0 {
+                self.reap(&at).await?;
                 return Ok(None);
             }
         }
         Ok(None)
+    }
+
+    /// Fail the running jobs whose lease ran out after their last allowed claim.
+    async fn reap(&self, at: &str) -> Result<()> {
+        sqlx::query("UPDATE jobs SET status = 'failed', error = $1, finished_at = $2 WHERE status = 'running' AND lease_until < $3 AND attempts >= $4")
+            .bind(format!("its worker stopped {MAX_ATTEMPTS} times without finishing it"))
+            .bind(at)
+            .bind(at)
+            .bind(MAX_ATTEMPTS)
+            .execute(&self.db.pool)
+            .await
+            .map_err(|e| self.db.err(e))?;
+        Ok(())
     }
 
     /// Renew `worker`'s lease on job `id` and record its progress; `false` when the lease was

@@ -66,6 +66,8 @@ pub struct Register {
     key: Option<SigningKey>,
     /// Refuse the next writes unless this case is still at this version ([`Register::expecting`]).
     expect: Option<(String, i64)>,
+    /// When this process last failed the jobs whose workers died too often (unix seconds).
+    pub(crate) reaped: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// A case as listed.
@@ -384,6 +386,7 @@ impl Register {
             db: Db::open(database).await?,
             key,
             expect: None,
+            reaped: Default::default(),
         })
     }
 
@@ -397,6 +400,7 @@ impl Register {
             db: Db::open_with(database, Some(schema)).await?,
             key,
             expect: None,
+            reaped: Default::default(),
         })
     }
 
@@ -424,6 +428,7 @@ impl Register {
             db: self.db.clone(),
             key: self.key.clone(),
             expect: Some((case_id.to_owned(), version)),
+            reaped: std::sync::Arc::clone(&self.reaped),
         }
     }
 

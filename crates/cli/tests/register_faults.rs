@@ -197,3 +197,160 @@ fn a_process_killed_mid_command_leaves_the_register_whole() {
         assert_eq!(verify(&db, &key)["problem"], serde_json::Value::Null);
     }
 }
+
+fn sweep_cmd(db: &str, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("baseline").unwrap();
+    c.env_remove("BASELINE_DATABASE")
+        .arg("sweep")
+        .args(args)
+        .args(["--database", db])
+        .stdin(Stdio::null());
+    c
+}
+
+fn sweep_status(db: &str, id: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(&mut sweep_cmd(db, &["status", id, "--format", "json"]))).unwrap()
+}
+
+/// `SELECT` a list of (worker, attempts, status) of the sweep jobs, and the results' count.
+fn jobs_and_results(db: &str) -> (Vec<(Option<String>, i64, String)>, i64) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = baseline_register::db::url_of(db);
+        let url = if backend == baseline_register::db::Backend::Sqlite {
+            format!("{url}?mode=ro")
+        } else {
+            url
+        };
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let jobs: Vec<(Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT worker, attempts, status FROM jobs WHERE kind = 'sweep-assess' ORDER BY attempts DESC, id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let results: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM image_results")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        (jobs, results.0)
+    })
+}
+
+#[test]
+fn a_worker_killed_mid_job_leaves_it_to_another_and_the_sweep_ends_with_one_result_per_image() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tplink = root.join("../shared/corpus/firmware/tplink-tl-wr841n-v10-3.16.9.bin");
+    if !tplink.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the corpus is needed in CI"
+        );
+        eprintln!("skipped: no corpus at {}", tplink.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root.join("examples/demo-firmware.bin");
+    let manifest = dir.path().join("m.jsonl");
+    std::fs::write(
+        &manifest,
+        format!(
+            "{{\"brand\":\"TP-Link\",\"model\":\"TL-WR841N\",\"firmware\":[{tp:?}]}}\n\
+             {{\"brand\":\"Rebadge\",\"model\":\"R1\",\"firmware\":[{tp:?}]}}\n\
+             {{\"brand\":\"Acme\",\"model\":\"Demo\",\"firmware\":[{demo:?}]}}\n",
+            tp = tplink.display().to_string(),
+            demo = demo.display().to_string()
+        ),
+    )
+    .unwrap();
+    for db in databases(dir.path(), "sweepkill") {
+        let id = ok(&mut sweep_cmd(&db, &["submit", manifest.to_str().unwrap()]));
+        assert_eq!(
+            sweep_status(&db, &id)["queued"],
+            2,
+            "{db}: two distinct images"
+        );
+        let mut a = Command::cargo_bin("baseline")
+            .unwrap()
+            .env_remove("BASELINE_DATABASE")
+            .args([
+                "worker",
+                "--database",
+                &db,
+                "--name",
+                "A",
+                "--idle-seconds",
+                "1",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill A with SIGKILL while it holds a job.
+        let start = Instant::now();
+        loop {
+            let st = sweep_status(&db, &id);
+            if st["running"] == 1 {
+                break;
+            }
+            assert!(
+                st["done"].as_i64().unwrap() < 2 && start.elapsed().as_secs() < 120,
+                "{db}: never saw A holding a job: {st}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        a.kill().unwrap();
+        a.wait().unwrap();
+        let st = sweep_status(&db, &id);
+        assert_eq!(
+            st["running"], 1,
+            "{db}: the dead worker's lease still holds: {st}"
+        );
+        // Another worker, whose clock is past the dead one's lease, takes the job and the rest.
+        ok(Command::cargo_bin("baseline")
+            .unwrap()
+            .env_remove("BASELINE_DATABASE")
+            .args(["worker", "--database", &db, "--name", "B", "--drain"])
+            .args(["--clock-offset", "2m"])
+            .stdin(Stdio::null()));
+        let st = sweep_status(&db, &id);
+        assert_eq!(
+            (
+                st["done"].as_i64(),
+                st["running"].as_i64(),
+                st["queued"].as_i64(),
+                st["failed"].as_i64()
+            ),
+            (Some(2), Some(0), Some(0), Some(0)),
+            "{db}: {st}"
+        );
+        let (jobs, results) = jobs_and_results(&db);
+        assert_eq!(results, 2, "{db}: exactly one result per image");
+        assert_eq!(jobs.len(), 2, "{db}: no job lost or added");
+        assert_eq!(
+            (jobs[0].0.as_deref(), jobs[0].1, jobs[0].2.as_str()),
+            (Some("B"), 2, "done"),
+            "{db}: the killed job, claimed a second time, by B"
+        );
+        assert_eq!(jobs[1].2, "done");
+        // Cases for the failing products, twice: no duplicate.
+        let first = ok(&mut sweep_cmd(&db, &["cases", &id]));
+        let opened = first.matches(" opened").count();
+        assert!(
+            opened >= 2,
+            "{db}: the two TP-Link listings fail sch1-p1: {first}"
+        );
+        let again = ok(&mut sweep_cmd(&db, &["cases", &id]));
+        assert_eq!(
+            again.matches("(already open)").count(),
+            opened,
+            "{db}: {again}"
+        );
+    }
+}

@@ -71,24 +71,22 @@ impl std::fmt::Display for Rejected {
 pub fn parse_duration(s: &str) -> Result<jiff::SignedDuration> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().map_err(|_| {
-        Error::Input(format!(
-            "--expires `{s}` is not a duration like 30d, 12h or 90m"
-        ))
-    })?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| Error::Input(format!("`{s}` is not a duration like 30d, 12h or 90m")))?;
     let secs = match unit {
         "d" => n.saturating_mul(86_400),
         "h" => n.saturating_mul(3_600),
         "m" => n.saturating_mul(60),
         _ => {
             return Err(Error::Input(format!(
-                "--expires `{s}` is not a duration like 30d, 12h or 90m"
+                "`{s}` is not a duration like 30d, 12h or 90m"
             )))
         }
     };
     if n <= 0 || secs > MAX_DAYS * 86_400 {
         return Err(Error::Input(format!(
-            "--expires `{s}` must be more than 0 and at most {MAX_DAYS} days"
+            "`{s}` must be more than 0 and at most {MAX_DAYS} days"
         )));
     }
     Ok(jiff::SignedDuration::from_secs(secs))

@@ -146,7 +146,8 @@ pub fn run_token(args: TokenArgs) -> Result<ExitCode> {
         let r = c.open().await?;
         match args.command {
             TokenCommand::Create { role, expires, scopes, team } => {
-                let lifetime = baseline_register::tokens::parse_duration(&expires)?;
+                let lifetime = baseline_register::tokens::parse_duration(&expires)
+                    .with_context(|| format!("--expires {expires}"))?;
                 let (row, secret) = r.create_token(c.now()?, &c.actor(), &role, &scopes, lifetime, team.as_deref()).await?;
                 match c.format {
                     TextOrJson::Json => print_json(&serde_json::json!({"id": row.id, "token": secret, "role": row.role, "scopes": serde_json::from_str::<serde_json::Value>(&row.scopes).unwrap_or_default(), "expires_at": row.expires_at}))?,
@@ -288,6 +289,10 @@ pub struct WorkerArgs {
     /// Jobs run at once in this process (each a worker of its own name).
     #[arg(long, default_value_t = 1)]
     jobs: usize,
+    /// Move this worker's clock forward (90s, 12h), for tests of lease expiry: it then treats
+    /// other workers' leases as run out sooner. Never in real work.
+    #[arg(long, value_name = "DURATION", hide_short_help = true)]
+    clock_offset: Option<String>,
     #[command(flatten)]
     common: Common,
 }
@@ -304,6 +309,17 @@ pub fn run_worker(args: WorkerArgs) -> Result<ExitCode> {
     let code = rt.block_on(async {
         let register = args.common.open().await?;
         eprintln!("worker {name} taking jobs from {}", register.db.shown);
+        let offset = match &args.clock_offset {
+            Some(d) => {
+                let o = baseline_register::tokens::parse_duration(d)
+                    .with_context(|| format!("--clock-offset {d}"))?;
+                eprintln!(
+                    "warning: this worker's clock is moved forward by {d}: not for real work"
+                );
+                o.as_secs()
+            }
+            None => 0,
+        };
         let failed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         // Ctrl-C or SIGTERM: each worker finishes the job it holds, then stops.
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -342,7 +358,12 @@ pub fn run_worker(args: WorkerArgs) -> Result<ExitCode> {
             let drain = args.drain;
             let idle = std::time::Duration::from_secs(args.idle_seconds.max(1));
             handles.push(tokio::spawn(async move {
-                let clock = || jiff::Timestamp::now();
+                let clock = move || {
+                    baseline_register::time::Clock {
+                        offset_seconds: offset,
+                    }
+                    .now()
+                };
                 if drain {
                     // The stop is looked at between jobs: a job started is finished.
                     while !*stop.borrow() {

@@ -608,6 +608,20 @@ impl Register {
                 return Err(Error::Input(format!("the allegation's {what} is empty")));
             }
         }
+        // PostgreSQL text cannot hold NUL; SQLite can: refuse it on both alike.
+        for (what, v) in [
+            ("brand", Some(&a.brand)),
+            ("model", Some(&a.model)),
+            ("description", Some(&a.description)),
+            ("contact", a.contact.as_ref()),
+            ("where_bought", a.where_bought.as_ref()),
+        ] {
+            if v.is_some_and(|v| v.contains('\0')) {
+                return Err(Error::Input(format!(
+                    "the allegation's {what} contains a NUL character"
+                )));
+            }
+        }
         if a.description.chars().count() > MAX_DESCRIPTION {
             return Err(Error::Input(format!(
                 "the description is longer than {MAX_DESCRIPTION} characters"

@@ -151,22 +151,34 @@ pub fn team_sees(mine: Option<&str>, theirs: Option<&str>, restricted: bool) -> 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllegationBody {
-    /// The product's brand (at least one character that is not white space).
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    /// The product's brand (at least one character that is neither white space nor a control character).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00]*[^\s\x00-\x1f\x7f-\x9f][^\x00]*$"
+    )]
     pub brand: String,
-    /// The product's model (at least one character that is not white space).
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    /// The product's model (at least one character that is neither white space nor a control character).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00]*[^\s\x00-\x1f\x7f-\x9f][^\x00]*$"
+    )]
     pub model: String,
-    /// What is wrong with it (at least one character that is not white space).
-    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    /// What is wrong with it (at least one character that is neither white space nor a control character).
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"^[^\x00]*[^\s\x00-\x1f\x7f-\x9f][^\x00]*$"
+    )]
     pub description: String,
     /// How to reach the sender (optional; never published).
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
     pub contact: Option<String>,
     /// Where the product was bought.
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
     pub where_bought: Option<String>,
     /// `consumer` (default), `security-researcher` or `manufacturer-notification`.
     #[serde(default)]
@@ -219,6 +231,12 @@ pub const PUBLIC_SOURCES: &[&str] = &[
 /// Longest brand, model, contact or where-bought field (characters).
 pub const MAX_FIELD: usize = 200;
 
+/// Whether a required text has a character that is neither white space nor a control
+/// character (what the schema's pattern says).
+fn meaningful(s: &str) -> bool {
+    s.chars().any(|c| !c.is_whitespace() && !c.is_control())
+}
+
 /// Validate and store an allegation from the public; returns the receipt.
 pub(crate) async fn accept_allegation(
     state: &AppState,
@@ -248,7 +266,14 @@ pub(crate) async fn accept_allegation(
                 )
                 .field(name))
             }
-            Some(v) if required && v.trim().is_empty() => {
+            Some(v) if v.contains('\0') => {
+                return Err(Failure::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("{name} contains a NUL character"),
+                )
+                .field(name))
+            }
+            Some(v) if required && !meaningful(v) => {
                 return Err(Failure::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("{name} is empty"),
@@ -258,7 +283,14 @@ pub(crate) async fn accept_allegation(
             _ => {}
         }
     }
-    if body.description.trim().is_empty() {
+    if body.description.contains('\0') {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "description contains a NUL character",
+        )
+        .field("description"));
+    }
+    if !meaningful(&body.description) {
         return Err(
             Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "description is empty")
                 .field("description"),

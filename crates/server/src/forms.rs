@@ -113,7 +113,7 @@ pub async fn read(req: Request, limits: Limits) -> Result<Submitted, FormError> 
         for (k, v) in pairs {
             out.fields.entry(k).or_insert(v);
         }
-        return Ok(out);
+        return no_nul(out);
     }
     let mut m = Multipart::from_request(req, &())
         .await
@@ -179,7 +179,18 @@ pub async fn read(req: Request, limits: Limits) -> Result<Submitted, FormError> 
             }
         }
     }
-    Ok(out)
+    no_nul(out)
+}
+
+/// A text field holding NUL is refused: no field needs one, and PostgreSQL text cannot
+/// store it (SQLite can), so the two back ends would otherwise answer differently.
+fn no_nul(s: Submitted) -> Result<Submitted, FormError> {
+    match s.fields.iter().find(|(_, v)| v.contains('\0')) {
+        Some((k, _)) => Err(FormError::Unreadable(format!(
+            "the field `{k}` contains a NUL character"
+        ))),
+        None => Ok(s),
+    }
 }
 
 fn too_large_or(text: String, limits: Limits) -> FormError {

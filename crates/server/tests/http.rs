@@ -99,6 +99,18 @@ fn allegations_are_acknowledged_only_when_stored_and_bad_ones_are_refused() {
                 422,
                 Some("brand"),
             ),
+            // NUL, which PostgreSQL text cannot hold (found by schemathesis: it was a 500).
+            (
+                r#"{"brand":"Acme","model":"Cam 2","description":"a\u0000b"}"#.to_owned(),
+                422,
+                Some("description"),
+            ),
+            (
+                r#"{"brand":"Acme","model":"Cam 2","description":"x","contact":"\u0000"}"#
+                    .to_owned(),
+                422,
+                Some("contact"),
+            ),
         ] {
             let (s, _, text) = post(&json);
             assert_eq!(s, status, "{backend}: {}", &text[..text.len().min(200)]);

@@ -40,3 +40,7 @@ CREATE TABLE image_results (
     finished_at TEXT NOT NULL,
     PRIMARY KEY (sha256, baseline_version)
 );
+-- The claim takes the oldest queued job, and jobs whose lease ran out, by index: a queue of
+-- 50,000 jobs must not be scanned per claim.
+CREATE INDEX jobs_queued ON jobs (status, created_at, id);
+CREATE INDEX jobs_lease ON jobs (status, lease_until);

@@ -301,15 +301,33 @@ fn sweep_id() -> String {
     format!("SWEEP-{}", hex::encode(b))
 }
 
+/// SHA-256 of a file, read in 1 MiB pieces.
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(data))
 }
 
 impl Register {
-    /// Submit a sweep: read the manifest's images (paths relative to `base`), store each once,
+    /// Submit a sweep: hash the manifest's images (paths relative to `base`), store each once,
     /// and queue the assessment of those without a result under [`ASSESSOR_VERSION`]. Nothing is
-    /// stored when any image cannot be read. Returns the sweep.
+    /// stored when any image cannot be read; one image is in memory at a time. Returns the
+    /// sweep.
     pub async fn submit_sweep(
         &self,
         now: Timestamp,
@@ -320,8 +338,9 @@ impl Register {
         base: &Path,
     ) -> Result<SweepRow> {
         let entries = parse_manifest(manifest, manifest_name)?;
-        // Read every image first: a missing file refuses the whole sweep.
-        let mut images: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+        // Hash every image first, streaming (one at a time, never all in memory): a missing or
+        // unreadable file refuses the whole sweep before anything is written.
+        let mut images: BTreeMap<String, (String, std::path::PathBuf)> = BTreeMap::new();
         let mut by_path: BTreeMap<String, String> = BTreeMap::new();
         let mut products = Vec::with_capacity(entries.len());
         for (line, e) in &entries {
@@ -331,41 +350,27 @@ impl Register {
                     sha.clone()
                 } else {
                     let path = base.join(src);
-                    let meta = std::fs::metadata(&path).map_err(|err| {
-                        manifest_err(
-                            manifest_name,
-                            *line,
-                            "firmware",
-                            format!("{}: {err}", path.display()),
-                        )
-                    })?;
-                    if meta.len() > crate::register::MAX_EVIDENCE as u64 {
-                        return Err(manifest_err(
-                            manifest_name,
-                            *line,
-                            "firmware",
-                            format!(
-                                "{}: {} bytes; an image is at most {} bytes",
-                                path.display(),
-                                meta.len(),
-                                crate::register::MAX_EVIDENCE
-                            ),
-                        ));
+                    let bad = |m: String| manifest_err(manifest_name, *line, "firmware", m);
+                    let meta = std::fs::metadata(&path)
+                        .map_err(|err| bad(format!("{}: {err}", path.display())))?;
+                    if !meta.is_file() {
+                        return Err(bad(format!("{}: not a file", path.display())));
                     }
-                    let data = std::fs::read(&path).map_err(|err| {
-                        manifest_err(
-                            manifest_name,
-                            *line,
-                            "firmware",
-                            format!("{}: {err}", path.display()),
-                        )
-                    })?;
-                    let sha = sha256_hex(&data);
+                    if meta.len() > crate::register::MAX_EVIDENCE as u64 {
+                        return Err(bad(format!(
+                            "{}: {} bytes; an image is at most {} bytes",
+                            path.display(),
+                            meta.len(),
+                            crate::register::MAX_EVIDENCE
+                        )));
+                    }
+                    let sha = hash_file(&path)
+                        .map_err(|err| bad(format!("{}: {err}", path.display())))?;
                     let file = path
                         .file_name()
                         .map(|f| f.to_string_lossy().into_owned())
                         .unwrap_or_else(|| src.clone());
-                    images.entry(sha.clone()).or_insert((file, data));
+                    images.entry(sha.clone()).or_insert((file, path));
                     by_path.insert(src.clone(), sha.clone());
                     sha
                 };
@@ -374,6 +379,36 @@ impl Register {
                 }
             }
             products.push((*line, e, shas));
+        }
+        // Store the images, each read again and checked against its hash (a file changed
+        // since is refused). Blobs are content-addressed: one left by a submit that fails
+        // after this point is unused, never wrong.
+        for (sha, (_, path)) in &images {
+            let present: Option<(String,)> =
+                sqlx::query_as("SELECT sha256 FROM blobs WHERE sha256 = $1")
+                    .bind(sha)
+                    .fetch_optional(&self.db.pool)
+                    .await
+                    .map_err(|err| self.db.err(err))?;
+            if present.is_some() {
+                continue;
+            }
+            let data = std::fs::read(path)
+                .map_err(|err| Error::Input(format!("{}: {err}", path.display())))?;
+            if sha256_hex(&data) != *sha {
+                return Err(Error::Input(format!(
+                    "{}: changed while the sweep was submitted; nothing was queued",
+                    path.display()
+                )));
+            }
+            sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
+                .bind(sha)
+                .bind(data.len() as i64)
+                .bind(data.as_slice())
+                .bind(sha)
+                .execute(&self.db.pool)
+                .await
+                .map_err(|err| self.db.err(err))?;
         }
         let e = |err| self.db.err(err);
         let at = time::format(now);
@@ -413,15 +448,7 @@ impl Register {
                 .await
                 .map_err(e)?;
         }
-        for (sha, (file, data)) in &images {
-            sqlx::query("INSERT INTO blobs (sha256, size, data) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $4)")
-                .bind(sha)
-                .bind(data.len() as i64)
-                .bind(data.as_slice())
-                .bind(sha)
-                .execute(&mut *tx)
-                .await
-                .map_err(e)?;
+        for (sha, (file, _)) in &images {
             let done: Option<(String,)> = sqlx::query_as(
                 "SELECT job_id FROM image_results WHERE sha256 = $1 AND baseline_version = $2",
             )

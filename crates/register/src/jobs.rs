@@ -24,6 +24,12 @@ pub const LEASE_SECONDS: i64 = 60;
 pub const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// Claims of one job before it is failed (a job that kills its worker is not retried forever).
 pub const MAX_ATTEMPTS: i64 = 3;
+/// How long one job's assessment may run before the job is failed with that reason (a
+/// pathological image must not hold a worker for ever). The unpacker's own limits bound memory
+/// and output; this bounds time. The blocking thread of an abandoned assessment runs on until
+/// the pipeline returns (threads cannot be killed), so a worker process with many such images
+/// should be restarted.
+pub const JOB_TIME_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// Kinds of job.
 pub const JOB_KINDS: &[&str] = &["assess", "sweep-assess"];
 
@@ -210,6 +216,13 @@ impl Register {
             }
         }
         Ok(None)
+    }
+
+    /// This register with another time limit per job ([`JOB_TIME_LIMIT`] by default).
+    pub fn with_job_time_limit(&self, limit: Duration) -> Register {
+        let mut r = self.clone();
+        r.job_time_limit = limit;
+        r
     }
 
     /// Fail the running jobs whose lease ran out after their last allowed claim.
@@ -442,15 +455,29 @@ impl Register {
         let mut run = tokio::task::spawn_blocking(move || {
             baseline_pipeline::run(&inputs, &baseline_pipeline::Options::default(), &*seen)
         });
-        let mut tick = tokio::time::interval(RENEW_EVERY);
+        let limit = self.job_time_limit;
+        let started = std::time::Instant::now();
+        let mut renewed = started;
+        let mut tick = tokio::time::interval(RENEW_EVERY.min(limit).max(Duration::from_millis(1)));
         tick.tick().await;
         let run = loop {
             tokio::select! {
                 r = &mut run => break r,
                 _ = tick.tick() => {
-                    if !self.renew(clock(), &job.id, worker, &progress.now()).await? {
+                    if started.elapsed() >= limit {
                         run.abort();
-                        return Err(Error::Input(format!("{}: the lease was lost to another worker", job.id)));
+                        return Err(Error::Input(format!(
+                            "the assessment ran longer than the job time limit ({} s); last progress: {}",
+                            limit.as_secs_f64(),
+                            progress.now()
+                        )));
+                    }
+                    if renewed.elapsed() >= RENEW_EVERY {
+                        renewed = std::time::Instant::now();
+                        if !self.renew(clock(), &job.id, worker, &progress.now()).await? {
+                            run.abort();
+                            return Err(Error::Input(format!("{}: the lease was lost to another worker", job.id)));
+                        }
                     }
                 }
             }

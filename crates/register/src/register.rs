@@ -68,6 +68,8 @@ pub struct Register {
     expect: Option<(String, i64)>,
     /// When this process last failed the jobs whose workers died too often (unix seconds).
     pub(crate) reaped: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// How long one job's assessment may run ([`crate::jobs::JOB_TIME_LIMIT`] by default).
+    pub(crate) job_time_limit: std::time::Duration,
 }
 
 /// A case as listed.
@@ -387,6 +389,7 @@ impl Register {
             key,
             expect: None,
             reaped: Default::default(),
+            job_time_limit: crate::jobs::JOB_TIME_LIMIT,
         })
     }
 
@@ -401,6 +404,7 @@ impl Register {
             key,
             expect: None,
             reaped: Default::default(),
+            job_time_limit: crate::jobs::JOB_TIME_LIMIT,
         })
     }
 
@@ -429,6 +433,7 @@ impl Register {
             key: self.key.clone(),
             expect: Some((case_id.to_owned(), version)),
             reaped: std::sync::Arc::clone(&self.reaped),
+            job_time_limit: self.job_time_limit,
         }
     }
 

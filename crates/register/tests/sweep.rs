@@ -274,3 +274,40 @@ fn a_submit_that_cannot_read_an_image_stores_nothing() {
         }
     });
 }
+
+#[test]
+fn an_assessment_over_the_job_time_limit_is_dead_lettered_with_that_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    images(dir.path());
+    block(async {
+        for (backend, r) in registers("sweep_slow", dir.path()).await {
+            let now = t("2027-02-01T09:00:00Z");
+            let s = r
+                .submit_sweep(
+                    now,
+                    "o",
+                    "slow",
+                    r#"{"brand":"Acme","model":"Cam","firmware":["acme-cam.bin"]}"#,
+                    "m.jsonl",
+                    dir.path(),
+                )
+                .await
+                .unwrap();
+            let strict = r.with_job_time_limit(std::time::Duration::from_millis(1));
+            let clock = move || now;
+            let Worked::Ended(job) = strict.work_one("w", &clock).await.unwrap() else {
+                panic!("{backend}: the job was not run");
+            };
+            assert_eq!(job.status, "failed", "{backend}");
+            assert_eq!(job.attempts, 1, "{backend}: failed at once, not retried");
+            let err = job.error.unwrap_or_default();
+            assert!(
+                err.contains("longer than the job time limit (0.001 s)"),
+                "{err}"
+            );
+            let st = r.sweep_status(&s.id).await.unwrap();
+            assert_eq!((st.failed, st.done), (1, 0), "{backend}");
+            assert!(st.errors[0].2.contains("job time limit"));
+        }
+    });
+}

@@ -4,9 +4,10 @@
 //!
 //! A job is claimed under a lease ([`LEASE_SECONDS`]) that its worker renews while it runs,
 //! with the progress it has made; a worker that dies leaves the job to be claimed again when
-//! the lease runs out, at most [`MAX_ATTEMPTS`] times. The claim is one `UPDATE … WHERE id =
-//! (oldest claimable) AND claimable`, so two workers never hold one job (PostgreSQL rechecks the
-//! condition on the locked row; SQLite has one writer). What a job produces is attached to its
+//! the lease runs out, at most [`MAX_ATTEMPTS`] times. The claim is an `UPDATE … WHERE id =
+//! (a job whose lease ran out, else the oldest queued one) AND claimable`, so two workers never
+//! hold one job (PostgreSQL skips rows locked by another claim and rechecks the condition on
+//! the row it locks; SQLite has one writer). What a job produces is attached to its
 //! case in the same transaction that marks the job done, so a result is recorded once or not
 //! at all.
 
